@@ -1,0 +1,39 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Pwr.Core;
+
+/// <summary>A Falcon-512 key pair on disk as JSON: address, public key and private key in hex.</summary>
+public static class KeyFile
+{
+    private sealed record Model(
+        [property: JsonPropertyName("address")] string Address,
+        [property: JsonPropertyName("publicKey")] string PublicKey,
+        [property: JsonPropertyName("privateKey")] string PrivateKey);
+
+    public static void Save(string path, FalconKeyPair key)
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var json = JsonSerializer.Serialize(new Model(key.Address.ToString(), Hex.Encode(key.PublicKey), Hex.Encode(key.PrivateKey)),
+            new JsonSerializerOptions { WriteIndented = true });
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, json);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static FalconKeyPair Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"key file '{path}' does not exist; create one with 'pwr account new'", path);
+        Model? m;
+        try { m = JsonSerializer.Deserialize<Model>(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"key file '{path}' is not valid JSON: {e.Message}"); }
+        if (m is null || !Hex.TryDecode(m.PublicKey, out var pub) || !Hex.TryDecode(m.PrivateKey, out var priv))
+            throw new InvalidDataException($"key file '{path}' lacks a hex publicKey or privateKey");
+        var key = FalconKeyPair.FromPrivateKey(priv, pub);
+        if (m.Address is not null && Address.TryParse(m.Address, out var a) && a != key.Address)
+            throw new InvalidDataException($"key file '{path}' says address {m.Address} but its public key gives {key.Address}");
+        return key;
+    }
+}
