@@ -18,8 +18,11 @@ public static class KeyFile
         var json = JsonSerializer.Serialize(new Model(key.Address.ToString(), Hex.Encode(key.PublicKey), Hex.Encode(key.PrivateKey)),
             new JsonSerializerOptions { WriteIndented = true });
         var tmp = path + ".tmp";
-        File.WriteAllText(tmp, json);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Delete(tmp); // a leftover temp file would keep its old mode: create afresh
+        // Owner-only from creation: setting the mode after writing would leave the private key readable meanwhile.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(tmp, options)) writer.Write(json);
         File.Move(tmp, path, overwrite: true);
     }
 
@@ -31,9 +34,16 @@ public static class KeyFile
         catch (JsonException e) { throw new InvalidDataException($"key file '{path}' is not valid JSON: {e.Message}"); }
         if (m is null || !Hex.TryDecode(m.PublicKey, out var pub) || !Hex.TryDecode(m.PrivateKey, out var priv))
             throw new InvalidDataException($"key file '{path}' lacks a hex publicKey or privateKey");
-        var key = FalconKeyPair.FromPrivateKey(priv, pub);
-        if (m.Address is not null && Address.TryParse(m.Address, out var a) && a != key.Address)
-            throw new InvalidDataException($"key file '{path}' says address {m.Address} but its public key gives {key.Address}");
+        FalconKeyPair key;
+        try { key = FalconKeyPair.FromPrivateKey(priv, pub); }
+        catch (ArgumentException e) { throw new InvalidDataException($"key file '{path}' holds no valid Falcon-512 key pair: {e.Message}"); }
+        if (m.Address is not null)
+        {
+            if (!Address.TryParse(m.Address, out var a))
+                throw new InvalidDataException($"key file '{path}' has address '{m.Address}', which is not a 20-byte hex address");
+            if (a != key.Address)
+                throw new InvalidDataException($"key file '{path}' says address {m.Address} but its public key gives {key.Address}");
+        }
         return key;
     }
 }

@@ -1,0 +1,270 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Pwr.Core;
+
+namespace Pwr.LoadGenerator;
+
+/// <summary>Settings of one transfer load run.</summary>
+public sealed class TransferLoadOptions
+{
+    public required Uri Node { get; init; }
+    public int Count { get; init; } = 10_000;
+    public int Senders { get; init; } = 100;
+    /// <summary>Target submission rate in tx/s; 0 = as fast as the node takes them.</summary>
+    public int Rate { get; init; }
+    /// <summary>Transactions per /broadcastBatch call, and concurrent calls.</summary>
+    public int BatchSize { get; init; } = 500;
+    public int Concurrency { get; init; } = 4;
+    /// <summary>Where pre-signed transactions and sender keys are cached between runs.</summary>
+    public required string CacheDir { get; init; }
+    public TimeSpan FinalityTimeout { get; init; } = TimeSpan.FromSeconds(120);
+}
+
+/// <summary>What a load run measured.</summary>
+public sealed record TransferLoadReport(
+    int Submitted, int Accepted, int Finalized, IReadOnlyDictionary<string, int> Rejections,
+    double SubmitSeconds, double FinalizedTps, double P50LatencyMs, double P99LatencyMs, double SigningSeconds, bool SigningCached);
+
+/// <summary>
+/// End-to-end load: funds benchmark senders from dev0, pre-signs transfers (cached on disk, since Falcon signing
+/// costs ~2 ms each), submits them concurrently in batches, and watches blocks for finality to measure TPS and
+/// submit-to-finality latency.
+/// </summary>
+public sealed class TransferLoad(TransferLoadOptions options, Action<string> log)
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = options.Node, Timeout = TimeSpan.FromMinutes(2) };
+
+    public async Task<TransferLoadReport> RunAsync(CancellationToken ct)
+    {
+        byte chainId = (await Get("/chainId", ct)).GetProperty("chainId").GetByte();
+        ulong fee = (await Get("/feePerByte", ct)).GetProperty("feePerByte").GetUInt64();
+        int perSender = (options.Count + options.Senders - 1) / options.Senders;
+        Directory.CreateDirectory(options.CacheDir);
+
+        log($"deriving {options.Senders} sender keys");
+        var senders = new FalconKeyPair[options.Senders];
+        Parallel.For(0, senders.Length, i => senders[i] = LoadOrCreateKey(i));
+
+        await FundAndRegisterAsync(senders, chainId, fee, perSender, ct);
+
+        var signStart = Stopwatch.GetTimestamp();
+        var (txs, cached) = await PresignAsync(senders, chainId, fee, perSender, ct);
+        var signingSeconds = Stopwatch.GetElapsedTime(signStart).TotalSeconds;
+        log($"{txs.Count} transfers ready ({(cached ? "from cache" : $"signed in {signingSeconds:F1} s")})");
+
+        return await SubmitAndMeasureAsync(txs, signingSeconds, cached, ct);
+    }
+
+    private FalconKeyPair LoadOrCreateKey(int i)
+    {
+        var path = Path.Combine(options.CacheDir, "keys", $"sender{i}.json");
+        if (File.Exists(path)) return KeyFile.Load(path);
+        var key = DevnetKeys.FromLabel($"bench/sender/{i}");
+        KeyFile.Save(path, key);
+        return key;
+    }
+
+    private async Task FundAndRegisterAsync(FalconKeyPair[] senders, byte chainId, ulong fee, int perSender, CancellationToken ct)
+    {
+        var funder = DevnetKeys.Account(0);
+        ulong need = (ulong)perSender * fee * 1000 + fee * 2000;
+        uint nonce = await Nonce(funder.Address, ct);
+        var funding = new List<byte[]>();
+        foreach (var s in senders)
+            if (await Balance(s.Address, ct) < need)
+                funding.Add(TransactionBuilder.Sign(TransactionBuilder.Transfer(chainId, nonce++, fee, funder.Address, s.Address, need * 2), funder));
+        if (funding.Count > 0)
+        {
+            log($"funding {funding.Count} senders from dev0");
+            await SubmitAllAndWaitAsync(funding, ct);
+        }
+        var keys = new ConcurrentBag<byte[]>();
+        await Parallel.ForEachAsync(senders, ct, async (s, c) =>
+        {
+            var pk = (await Get($"/publicKeyOfUser?userAddress={s.Address}", c)).GetProperty("publicKey");
+            if (pk.ValueKind == JsonValueKind.Null)
+                keys.Add(TransactionBuilder.Sign(TransactionBuilder.SetPublicKey(chainId, await Nonce(s.Address, c), fee, s.Address, s.PublicKey), s));
+        });
+        if (!keys.IsEmpty)
+        {
+            log($"registering {keys.Count} sender public keys");
+            await SubmitAllAndWaitAsync(keys.ToList(), ct);
+        }
+    }
+
+    private async Task<(List<byte[]> Txs, bool Cached)> PresignAsync(FalconKeyPair[] senders, byte chainId, ulong fee, int perSender, CancellationToken ct)
+    {
+        var receiver = DevnetKeys.Account(9).Address;
+        var perSenderTxs = new List<byte[]>[senders.Length];
+        int signedNow = 0;
+        var nonces = new uint[senders.Length];
+        await Parallel.ForEachAsync(Enumerable.Range(0, senders.Length), ct, async (i, c) => nonces[i] = await Nonce(senders[i].Address, c));
+        Parallel.For(0, senders.Length, i =>
+        {
+            var path = Path.Combine(options.CacheDir, "signed", $"c{chainId}-f{fee}-s{i}-n{nonces[i]}-k{perSender}.bin");
+            if (File.Exists(path)) { perSenderTxs[i] = ReadCache(path); return; }
+            var list = new List<byte[]>(perSender);
+            for (int k = 0; k < perSender; k++)
+                list.Add(TransactionBuilder.Sign(TransactionBuilder.Transfer(chainId, nonces[i] + (uint)k, fee, senders[i].Address, receiver, 1), senders[i]));
+            WriteCache(path, list);
+            perSenderTxs[i] = list;
+            Interlocked.Add(ref signedNow, list.Count);
+        });
+        // Interleave senders so every batch spreads across many accounts, nonces ascending per sender.
+        var all = new List<byte[]>(options.Count);
+        for (int k = 0; k < perSender && all.Count < options.Count; k++)
+            for (int i = 0; i < senders.Length && all.Count < options.Count; i++)
+                all.Add(perSenderTxs[i][k]);
+        return (all, signedNow == 0);
+    }
+
+    private static List<byte[]> ReadCache(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var list = new List<byte[]>();
+        for (int o = 0; o < bytes.Length;)
+        {
+            int len = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(o));
+            list.Add(bytes.AsSpan(o + 4, len).ToArray());
+            o += 4 + len;
+        }
+        return list;
+    }
+
+    private static void WriteCache(string path, List<byte[]> txs)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var f = File.Create(path + ".tmp");
+        Span<byte> len = stackalloc byte[4];
+        foreach (var t in txs) { BinaryPrimitives.WriteInt32BigEndian(len, t.Length); f.Write(len); f.Write(t); }
+        f.Close();
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private async Task<TransferLoadReport> SubmitAndMeasureAsync(List<byte[]> txs, double signingSeconds, bool cached, CancellationToken ct)
+    {
+        var hashes = txs.Select(t => Keccak.Hash256(t)).ToArray();
+        var submitTicks = new long[txs.Count];
+        var pending = new ConcurrentDictionary<Hash32, int>();
+        var latencies = new ConcurrentBag<double>();
+        var rejections = new ConcurrentDictionary<string, int>();
+        int accepted = 0, finalized = 0;
+        ulong startHeight = (await Get("/blocksCount", ct)).GetProperty("blocksCount").GetUInt64();
+
+        using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        long lastFinalTicks = 0;
+        var watcher = Task.Run(async () =>
+        {
+            ulong seen = startHeight;
+            while (!watchStop.Token.IsCancellationRequested)
+            {
+                ulong height;
+                try { height = (await Get("/blocksCount", watchStop.Token)).GetProperty("blocksCount").GetUInt64(); }
+                catch (OperationCanceledException) { return; }
+                for (ulong n = seen + 1; n <= height; n++)
+                {
+                    var block = await Get($"/blockTxHashes?blockNumber={n}", watchStop.Token);
+                    long now = Stopwatch.GetTimestamp();
+                    foreach (var h in block.GetProperty("hashes").EnumerateArray())
+                        if (pending.TryRemove(Hash32.Parse(h.GetString()!), out int index))
+                        {
+                            latencies.Add(Stopwatch.GetElapsedTime(submitTicks[index], now).TotalMilliseconds);
+                            Interlocked.Increment(ref finalized);
+                            lastFinalTicks = now;
+                        }
+                }
+                seen = height;
+                try { await Task.Delay(20, watchStop.Token); } catch (OperationCanceledException) { return; }
+            }
+        }, CancellationToken.None);
+
+        long start = Stopwatch.GetTimestamp();
+        var batches = Enumerable.Range(0, (txs.Count + options.BatchSize - 1) / options.BatchSize).ToArray();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (b, c) =>
+        {
+            int from = b * options.BatchSize, to = Math.Min(txs.Count, from + options.BatchSize);
+            if (options.Rate > 0)
+            {
+                var due = TimeSpan.FromSeconds((double)from / options.Rate) - Stopwatch.GetElapsedTime(start);
+                if (due > TimeSpan.Zero) await Task.Delay(due, c);
+            }
+            long now = Stopwatch.GetTimestamp();
+            for (int i = from; i < to; i++) { submitTicks[i] = now; pending[hashes[i]] = i; }
+            var body = new { txns = txs.Skip(from).Take(to - from).Select(t => Convert.ToHexStringLower(t)).ToArray() };
+            var response = await Post("/broadcastBatch", body, c);
+            int i2 = from;
+            foreach (var r in response.GetProperty("results").EnumerateArray())
+            {
+                if (r.TryGetProperty("hash", out _)) Interlocked.Increment(ref accepted);
+                else
+                {
+                    pending.TryRemove(hashes[i2], out _);
+                    rejections.AddOrUpdate(r.GetProperty("reason").GetString() ?? "?", 1, (_, n) => n + 1);
+                }
+                i2++;
+            }
+        });
+        double submitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality");
+
+        var deadline = Stopwatch.GetTimestamp() + (long)(options.FinalityTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (!pending.IsEmpty && Stopwatch.GetTimestamp() < deadline) await Task.Delay(50, ct);
+        watchStop.Cancel();
+        await watcher;
+
+        var sorted = latencies.OrderBy(x => x).ToArray();
+        double span = lastFinalTicks > start ? Stopwatch.GetElapsedTime(start, lastFinalTicks).TotalSeconds : double.NaN;
+        return new TransferLoadReport(txs.Count, accepted, finalized, rejections.ToDictionary(), submitSeconds,
+            finalized / span, Percentile(sorted, 0.50), Percentile(sorted, 0.99), signingSeconds, cached);
+    }
+
+    private static double Percentile(double[] sorted, double p)
+        => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+
+    private async Task SubmitAllAndWaitAsync(List<byte[]> txs, CancellationToken ct)
+    {
+        var response = await Post("/broadcastBatch", new { txns = txs.Select(t => Convert.ToHexStringLower(t)).ToArray() }, ct);
+        var hashes = new List<string>();
+        foreach (var r in response.GetProperty("results").EnumerateArray())
+        {
+            if (r.TryGetProperty("hash", out var h)) hashes.Add(h.GetString()!);
+            else throw new InvalidOperationException($"setup transaction refused: {r.GetProperty("error").GetString()}");
+        }
+        foreach (var h in hashes)
+        {
+            while (true)
+            {
+                var resp = await _http.GetAsync($"/transactionByHash?hash={h}", ct);
+                if (resp.IsSuccessStatusCode) break;
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    private async Task<uint> Nonce(Address a, CancellationToken ct) => (await Get($"/nonceOfUser?userAddress={a}", ct)).GetProperty("nonce").GetUInt32();
+    private async Task<ulong> Balance(Address a, CancellationToken ct) => (await Get($"/balanceOf?address={a}", ct)).GetProperty("balance").GetUInt64();
+
+    private async Task<JsonElement> Get(string path, CancellationToken ct)
+    {
+        using var r = await _http.GetAsync(path, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)r.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    private async Task<JsonElement> Post(string path, object body, CancellationToken ct)
+    {
+        using var r = await _http.PostAsJsonAsync(path, body, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)r.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public static string Format(TransferLoadReport r) => FormattableString.Invariant(
+        $"submitted {r.Submitted}, accepted {r.Accepted}, finalized {r.Finalized}, finalized TPS {r.FinalizedTps:F0}, p50 {r.P50LatencyMs:F0} ms, p99 {r.P99LatencyMs:F0} ms, submit {r.SubmitSeconds:F2} s")
+        + (r.Rejections.Count > 0 ? ", rejected: " + string.Join(", ", r.Rejections.Select(kv => $"{kv.Key}={kv.Value}")) : "");
+}

@@ -1,0 +1,208 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Pwr.Core;
+using Pwr.Storage;
+
+namespace Pwr.Chain;
+
+/// <summary>The base-layer ledger behind <see cref="IChainApplication"/>: admission, execution, storage, indexes.</summary>
+public sealed partial class ChainApplication : IChainApplication, IDisposable
+{
+    private static readonly byte[] GenesisKey = "genesis"u8.ToArray();
+    private readonly ChainDatabase _db;
+    private readonly BlockExecutor _executor;
+    private readonly ILogger _logger;
+    private readonly object _commitLock = new();
+    private (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger)? _prepared;
+
+    public ChainOptions Options { get; }
+    public LedgerState Ledger { get; }
+    public BlockStore Blocks { get; }
+    public Mempool Mempool { get; }
+    public Genesis Genesis { get; }
+    public ValidatorSet Validators { get; }
+    public byte ChainId => Options.ChainId;
+    public BlockHeader LastHeader => Blocks.Head ?? throw new InvalidOperationException("genesis is not written");
+
+    /// <summary>Raised after a block is durably committed, on the committing thread; handlers must be quick.</summary>
+    public event Action<Block>? BlockCommitted;
+
+    public ChainApplication(string dataDir, Genesis genesis, ChainOptions options, TimeProvider time, ILogger<ChainApplication> logger)
+    {
+        options.Validate();
+        if (genesis.ChainId != options.ChainId) throw new ArgumentException($"genesis chain id {genesis.ChainId} differs from the options' {options.ChainId}");
+        Options = options;
+        _logger = logger;
+        _db = new ChainDatabase(dataDir);
+        Ledger = new LedgerState(_db);
+        Blocks = new BlockStore(_db);
+        Mempool = new Mempool(options, time);
+        _executor = new BlockExecutor(options);
+        Genesis = genesis;
+        Validators = new ValidatorSet(genesis.Validators);
+
+        var genesisJson = Encoding.UTF8.GetBytes(genesis.ToJson());
+        var stored = _db.Store.Get(_db.Meta, GenesisKey);
+        if (stored is null) WriteGenesis(genesisJson);
+        else if (!stored.AsSpan().SequenceEqual(genesisJson))
+        {
+            _db.Dispose();
+            throw new InvalidOperationException($"the data directory '{dataDir}' holds a chain with another genesis; use another directory or reset it");
+        }
+    }
+
+    private void WriteGenesis(byte[] genesisJson)
+    {
+        var accounts = Genesis.Accounts.ToDictionary(a => a.Address, a => new Account(a.Balance, 0, a.PublicKey));
+        var prepared = Ledger.Prepare(accounts, Genesis.VmOwners);
+        var header = new BlockHeader(0, Genesis.TimestampMs, Hash32.Zero, Address.Zero, Hash32.Zero, prepared.Root, Validators.Hash);
+        var block = new Block { Header = header, Transactions = [], Results = [] };
+        using var batch = _db.Store.CreateBatch();
+        Ledger.Stage(prepared, batch);
+        Blocks.Stage(block, batch);
+        batch.Put(_db.Meta, GenesisKey, genesisJson);
+        _db.Store.Write(batch);
+        Ledger.Commit(prepared);
+        Blocks.Commit(block);
+        LogGenesis(_logger, header.Hash, Genesis.Accounts.Count);
+    }
+
+    public AdmissionResult CheckTx(byte[] raw)
+    {
+        if (!TransactionCodec.TryDecode(raw, Options.MaxTransactionBytes, out var tx, out var error, out var message))
+            return AdmissionResult.Reject(error == DecodeError.Oversized ? RejectReason.Oversized : RejectReason.Malformed, message);
+        if (Mempool.Contains(tx.Hash) || Blocks.GetTransaction(tx.Hash) is not null)
+            return AdmissionResult.Reject(RejectReason.AlreadyKnown, $"transaction {tx.Hash} is already known", tx.Hash);
+        if (!CheckStateless(tx, out var reason, out message, out var fee))
+            return AdmissionResult.Reject(reason, message, tx.Hash);
+
+        var account = Ledger.GetAccount(tx.Sender);
+        byte[]? key;
+        if (tx.Type == TransactionType.SetPublicKey)
+        {
+            if (account.PublicKey is not null)
+                return AdmissionResult.Reject(RejectReason.PublicKeyAlreadySet, $"account {tx.Sender} already has a public key", tx.Hash);
+            key = tx.PublicKey.ToArray();
+            if (Address.FromPublicKey(key) != tx.Sender)
+                return AdmissionResult.Reject(RejectReason.PublicKeyMismatch, $"the public key belongs to {Address.FromPublicKey(key)}, not the sender {tx.Sender}", tx.Hash);
+        }
+        else
+        {
+            key = account.PublicKey ?? Mempool.PendingPublicKey(tx.Sender);
+            if (key is null)
+                return AdmissionResult.Reject(RejectReason.NoPublicKey, $"account {tx.Sender} has no public key yet; its first transaction must be SetPublicKey (type 1001)", tx.Hash);
+        }
+        if (tx.Type == TransactionType.ClaimVmId && Ledger.GetVmOwner(tx.VmId) is { } owner)
+            return AdmissionResult.Reject(RejectReason.VmIdAlreadyClaimed, $"VM ID {tx.VmId} is already claimed by {owner}", tx.Hash);
+        if (!TransactionSignature.Verify(tx, key))
+            return AdmissionResult.Reject(RejectReason.BadSignature, $"the signature does not verify against {tx.Sender}'s public key", tx.Hash);
+        return Mempool.TryAdd(tx, key, fee, account);
+    }
+
+    private bool CheckStateless(Transaction tx, out RejectReason reason, out string message, out ulong fee)
+    {
+        fee = 0;
+        reason = default;
+        message = "";
+        if (tx.ChainId != Options.ChainId)
+        {
+            (reason, message) = (RejectReason.WrongChainId, $"wrong chain id {tx.ChainId}; this chain is {Options.ChainId}");
+            return false;
+        }
+        if (tx.FeePerByte < Options.MinFeePerByte)
+        {
+            (reason, message) = (RejectReason.FeeTooLow, $"feePerByte {tx.FeePerByte} is below the minimum {Options.MinFeePerByte}");
+            return false;
+        }
+        if (!tx.TryGetFee(out fee))
+        {
+            (reason, message) = (RejectReason.InsufficientBalance, "fee overflows: feePerByte × size exceeds 2^64 units");
+            return false;
+        }
+        return true;
+    }
+
+    public Block PrepareProposal(ulong height, ulong timestampMs, Address proposer)
+    {
+        var head = LastHeader;
+        if (height != head.Number + 1) throw new InvalidOperationException($"cannot propose {height}: the head is {head.Number}");
+        var candidates = Mempool.Snapshot(Options.MaxBlockTransactions * 2);
+        var exec = _executor.Execute(Ledger, proposer, candidates);
+        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners);
+        var header = new BlockHeader(height, Math.Max(timestampMs, head.TimestampMs + 1), head.Hash, proposer,
+            Block.ComputeTransactionsRoot(exec.Included), prepared.Root, Validators.Hash);
+        _prepared = (header.Hash, exec, prepared);
+        if (exec.Dropped.Count > 0) Mempool.OnBlockCommitted(exec.Dropped.Select(d => d.Tx), a => Ledger.GetAccount(a).Nonce);
+        return new Block { Header = header, Transactions = exec.Included, Results = exec.Results };
+    }
+
+    public bool ProcessProposal(Block proposal, out string error)
+    {
+        var head = LastHeader;
+        var h = proposal.Header;
+        if (_prepared is { } p && p.Hash == h.Hash) { error = ""; return true; }
+        if (h.Number != head.Number + 1 || h.PreviousHash != head.Hash) { error = $"block {h.Number} does not extend the head {head.Number} {head.Hash}"; return false; }
+        if (h.TimestampMs <= head.TimestampMs) { error = "timestamp does not increase"; return false; }
+        if (h.ValidatorSetHash != Validators.Hash) { error = "validator set hash differs"; return false; }
+        if (h.TransactionsRoot != Block.ComputeTransactionsRoot(proposal.Transactions)) { error = "transactions root differs"; return false; }
+
+        var candidates = new List<PendingTransaction>(proposal.Transactions.Count);
+        var newKeys = new Dictionary<Address, byte[]>();
+        foreach (var tx in proposal.Transactions)
+        {
+            if (tx.Size > Options.MaxTransactionBytes) { error = $"transaction {tx.Hash} is oversized"; return false; }
+            if (!CheckStateless(tx, out _, out var m, out var fee)) { error = $"transaction {tx.Hash}: {m}"; return false; }
+            var key = tx.Type == TransactionType.SetPublicKey ? tx.PublicKey.ToArray()
+                : Ledger.GetAccount(tx.Sender).PublicKey ?? newKeys.GetValueOrDefault(tx.Sender);
+            if (key is null || !TransactionSignature.Verify(tx, key)) { error = $"transaction {tx.Hash} has no valid signature"; return false; }
+            if (tx.Type == TransactionType.SetPublicKey) newKeys.TryAdd(tx.Sender, key);
+            candidates.Add(new PendingTransaction(tx, key, fee, 0, 0));
+        }
+        var exec = _executor.Execute(Ledger, h.Proposer, candidates, strict: true);
+        if (exec.Dropped.Count > 0 || exec.Included.Count != proposal.Transactions.Count) { error = $"transaction may not enter the block: {exec.Dropped.FirstOrDefault().Reason}"; return false; }
+        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners);
+        if (prepared.Root != h.StateRoot) { error = $"state root {h.StateRoot} differs from the executed {prepared.Root}"; return false; }
+        _prepared = (h.Hash, exec, prepared);
+        error = "";
+        return true;
+    }
+
+    public void FinalizeBlock(Block block)
+    {
+        if (block.Commit is null) throw new ArgumentException("a block needs its commit to be finalized");
+        if (!block.Commit.Verify(Validators, ChainId, block.Hash, block.Number, out var commitError))
+            throw new InvalidOperationException($"block {block.Number} has an invalid commit: {commitError}");
+        if (_prepared is not { } p || p.Hash != block.Hash)
+        {
+            if (!ProcessProposal(block, out var error)) throw new InvalidOperationException($"block {block.Number} is invalid: {error}");
+            p = _prepared!.Value;
+        }
+        var finalized = new Block { Header = block.Header, Transactions = p.Execution.Included, Results = p.Execution.Results, Commit = block.Commit };
+        lock (_commitLock)
+        {
+            using var batch = _db.Store.CreateBatch();
+            Ledger.Stage(p.Ledger, batch);
+            Blocks.Stage(finalized, batch);
+            _db.Store.Write(batch, sync: true);
+            Ledger.Commit(p.Ledger);
+            Blocks.Commit(finalized);
+            _prepared = null;
+        }
+        Mempool.OnBlockCommitted(finalized.Transactions, a => Ledger.GetAccount(a).Nonce);
+        BlockCommitted?.Invoke(finalized);
+    }
+
+    /// <summary>Sum of all balances (a full scan; for tests and audits, not for hot paths).</summary>
+    public ulong ComputeTotalSupply()
+    {
+        ulong total = 0;
+        foreach (var (_, value) in _db.Store.Scan(_db.Accounts, []))
+            total = checked(total + Account.Decode(value).Balance);
+        return total;
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Wrote genesis {Hash} with {Accounts} accounts")]
+    private static partial void LogGenesis(ILogger logger, Hash32 hash, int accounts);
+}

@@ -1,0 +1,28 @@
+using Pwr.Core;
+
+namespace Pwr.Chain;
+
+/// <summary>
+/// The narrow interface through which a consensus engine drives the ledger, shaped like CometBFT's ABCI:
+/// check a transaction, prepare and process a proposal, finalize and commit a block. The single-validator
+/// devnet and a BFT network drive the same interface; the ledger never knows which engine runs it.
+/// </summary>
+public interface IChainApplication
+{
+    byte ChainId { get; }
+    /// <summary>The latest committed header (block 0 is genesis).</summary>
+    BlockHeader LastHeader { get; }
+    ValidatorSet Validators { get; }
+
+    /// <summary>Admission: decode, check and, if valid, add to the mempool.</summary>
+    AdmissionResult CheckTx(byte[] raw);
+
+    /// <summary>The proposer builds the next block from its mempool and executes it to get the state root.</summary>
+    Block PrepareProposal(ulong height, ulong timestampMs, Address proposer);
+
+    /// <summary>A validator checks someone's proposal by re-executing it; false with a reason if invalid.</summary>
+    bool ProcessProposal(Block proposal, out string error);
+
+    /// <summary>Applies a block that holds a valid commit and persists it, with its state, atomically.</summary>
+    void FinalizeBlock(Block block);
+}

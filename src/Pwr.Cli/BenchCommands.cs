@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Pwr.LoadGenerator;
+using Spectre.Console;
+
+namespace Pwr.Cli;
+
+/// <summary>`pwr bench …`: end-to-end load against a running node.</summary>
+public static class BenchCommands
+{
+    public static Command Create(Option<string> node)
+    {
+        var count = new Option<int>("--count") { Description = "transfers to send", DefaultValueFactory = _ => 10_000 };
+        var senders = new Option<int>("--senders") { Description = "distinct sender accounts", DefaultValueFactory = _ => 100 };
+        var rate = new Option<int>("--rate") { Description = "target submit rate in tx/s (0 = as fast as accepted)" };
+        var cache = new Option<string>("--cache-dir") { Description = "pre-signed transactions and sender keys", DefaultValueFactory = _ => Path.Combine(".pwr", "bench-cache") };
+        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache };
+        transfers.SetAction((p, ct) => Commands.Run(async () =>
+        {
+            var load = new TransferLoad(new TransferLoadOptions
+            {
+                Node = new Uri(p.GetValue(node)!),
+                Count = p.GetValue(count),
+                Senders = p.GetValue(senders),
+                Rate = p.GetValue(rate),
+                CacheDir = p.GetValue(cache)!,
+            }, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var report = await load.RunAsync(ct);
+            Console.WriteLine(TransferLoad.Format(report));
+            return report.Finalized == report.Accepted ? 0 : 1;
+        }));
+        return new Command("bench", "load generators") { transfers };
+    }
+}

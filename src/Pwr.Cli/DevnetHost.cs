@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Pwr.Chain;
+using Pwr.Consensus;
+using Pwr.Core;
+using Pwr.Node;
+using Pwr.Vm;
+using Pwr.Vm.Token;
+
+namespace Pwr.Cli;
+
+/// <summary>What `pwr devnet` runs: one validator, the PWR API and the devnet's VMs, each on its own host.</summary>
+public sealed class DevnetOptions
+{
+    public required string DataDir { get; init; }
+    public TimeSpan BlockTime { get; init; } = TimeSpan.FromSeconds(1);
+    public int ApiPort { get; init; } = 8085;
+    public bool Reset { get; init; }
+    /// <summary>VMs run beside the devnet's own (tests use this for misbehaving VMs).</summary>
+    public IReadOnlyList<IVirtualMachine> ExtraVms { get; init; } = [];
+}
+
+/// <summary>The composed devnet: node, block producer and in-process VM hosts.</summary>
+public sealed class DevnetHost : IAsyncDisposable
+{
+    /// <summary>VM ID of the example token VM on the devnet.</summary>
+    public const ulong TokenVmId = 1;
+
+    private readonly List<(VmHost Host, VmStore Store)> _vms = [];
+    private ChainVmBlockSource? _source;
+
+    public required PwrNode Node { get; init; }
+    public IReadOnlyList<VmHost> VmHosts => _vms.Select(v => v.Host).ToList();
+    public string KeysDir { get; private init; } = "";
+
+    public static async Task<DevnetHost> StartAsync(DevnetOptions options, ILoggerFactory loggerFactory)
+    {
+        var dataDir = Path.GetFullPath(options.DataDir);
+        if (options.Reset && Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
+        Directory.CreateDirectory(dataDir);
+
+        var vms = new List<IVirtualMachine> { new TokenVm(TokenVmId) };
+        vms.AddRange(options.ExtraVms);
+        var genesis = Genesis.Devnet(vms.Select(v => v.VmId));
+        var node = new PwrNode(
+            new NodeOptions { DataDir = dataDir, ApiPort = options.ApiPort },
+            genesis, new ChainOptions(), new ConsensusOptions { BlockInterval = options.BlockTime },
+            DevnetKeys.Validator(), TimeProvider.System, loggerFactory);
+        var host = new DevnetHost { Node = node, KeysDir = Path.Combine(dataDir, "keys") };
+        try
+        {
+            host._source = new ChainVmBlockSource(node.Chain);
+            foreach (var vm in vms)
+            {
+                var store = VmStore.Open(Path.Combine(dataDir, "vms", vm.VmId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                var vmHost = new VmHost(vm, store, host._source, new VmHostOptions(), loggerFactory.CreateLogger($"Pwr.Vm.{vm.VmId}"));
+                host._vms.Add((vmHost, store));
+                node.AddVmRootProvider(new VmHostRootProvider(vmHost));
+            }
+            await node.StartAsync();
+            foreach (var (vmHost, _) in host._vms) vmHost.Start();
+            host.WriteKeyFiles();
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private void WriteKeyFiles()
+    {
+        Directory.CreateDirectory(KeysDir);
+        for (int i = 0; i < DevnetKeys.AccountCount; i++)
+        {
+            var path = Path.Combine(KeysDir, $"dev{i}.json");
+            if (!File.Exists(path)) KeyFile.Save(path, DevnetKeys.Account(i));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var (vmHost, _) in _vms) await vmHost.StopAsync();
+        await Node.DisposeAsync();
+        foreach (var (vmHost, store) in _vms) { vmHost.Dispose(); store.Dispose(); }
+        _source?.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using Pwr.Core;
+using Pwr.Node;
+using Pwr.Vm;
+
+namespace Pwr.Cli;
+
+/// <summary>Lets the node's /rootHash and /vmStatus answer from an in-process VM host.</summary>
+public sealed class VmHostRootProvider(VmHost host) : IVmRootProvider
+{
+    public ulong VmId => host.VmId;
+    public ulong Height => host.Height;
+    public bool TryGetRoot(ulong blockNumber, out Hash32 root) => host.TryGetRoot(blockNumber, out root);
+
+    public object Status
+    {
+        get
+        {
+            var s = host.GetStatus();
+            return new
+            {
+                state = s.State.ToString(),
+                height = s.Height,
+                root = s.Root.ToString(),
+                lag = s.Lag,
+                blocksApplied = s.BlocksApplied,
+                errors = s.ErrorCount,
+                lastError = s.LastError,
+                lastErrorBlock = s.LastErrorBlock,
+            };
+        }
+    }
+}

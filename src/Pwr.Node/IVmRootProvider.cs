@@ -1,0 +1,17 @@
+using Pwr.Core;
+
+namespace Pwr.Node;
+
+/// <summary>
+/// What the node asks about VM state roots for <c>/rootHash</c>. The node knows no VM; whoever composes the
+/// node with VM hosts registers one of these per VM ID.
+/// </summary>
+public interface IVmRootProvider
+{
+    ulong VmId { get; }
+    /// <summary>The highest block this VM host has applied.</summary>
+    ulong Height { get; }
+    bool TryGetRoot(ulong blockNumber, out Hash32 root);
+    /// <summary>A short status for operators: running, halted with an error, lagging.</summary>
+    object Status { get; }
+}
