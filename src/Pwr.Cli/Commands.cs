@@ -35,7 +35,7 @@ public static class Commands
         var port = new Option<int>("--port") { Description = "PWR HTTP API port", DefaultValueFactory = _ => 8085 };
         var verbose = new Option<bool>("--verbose") { Description = "log every block" };
         var cmd = new Command("devnet", "run a single-validator devnet with the token VM; prints the API URL and dev accounts") { dataDir, blockTime, reset, port, verbose };
-        cmd.SetAction(async (p, ct) =>
+        cmd.SetAction((p, ct) => Run(async () =>
         {
             using var loggers = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
@@ -52,6 +52,7 @@ public static class Commands
             PrintDevnet(devnet, p.GetValue(dataDir)!);
             var stopped = new TaskCompletionSource();
             using var reg = ct.Register(() => stopped.TrySetResult());
+            using var reg2 = devnet.Node.Stopping.Register(() => stopped.TrySetResult());
             await Task.WhenAny(stopped.Task, devnet.Node.EngineTask);
             if (devnet.Node.EngineTask.IsFaulted)
             {
@@ -60,7 +61,7 @@ public static class Commands
             }
             AnsiConsole.MarkupLine("[grey]Stopping…[/]");
             return 0;
-        });
+        }));
         return cmd;
     }
 
@@ -224,7 +225,8 @@ public static class Commands
     public static async Task<int> Run(Func<Task<int>> body)
     {
         try { return await body(); }
-        catch (Exception e) when (e is NodeRequestException or NodeUnavailableException or ArgumentException or FileNotFoundException or InvalidDataException or PwrNodeException)
+        catch (Exception e) when (e is NodeRequestException or NodeUnavailableException or ArgumentException or FileNotFoundException
+            or InvalidDataException or PwrNodeException or IOException or InvalidOperationException)
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return e is NodeUnavailableException ? 2 : 1;

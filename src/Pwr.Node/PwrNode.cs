@@ -42,7 +42,6 @@ public sealed partial class PwrNode : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(_loggerFactory);
         builder.WebHost.ConfigureKestrel(k =>
         {
             var address = _options.ApiHost == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.ApiHost);
@@ -73,6 +72,9 @@ public sealed partial class PwrNode : IAsyncDisposable
         _engineTask = Task.Factory.StartNew(() => _engine.RunAsync(_stop.Token), TaskCreationOptions.LongRunning).Unwrap();
         _ = _engineTask.ContinueWith(t => LogEngineFailed(_logger, t.Exception!), TaskContinuationOptions.OnlyOnFaulted);
     }
+
+    /// <summary>Cancelled when the process is asked to stop (SIGINT/SIGTERM reach the web host's console lifetime).</summary>
+    public CancellationToken Stopping => _web?.Lifetime.ApplicationStopping ?? CancellationToken.None;
 
     /// <summary>Completes if block production stops with an error, so the host can exit non-zero.</summary>
     public Task EngineTask => _engineTask ?? Task.CompletedTask;

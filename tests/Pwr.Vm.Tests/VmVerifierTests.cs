@@ -22,7 +22,7 @@ public sealed class VmVerifierTests(ITestOutputHelper output)
     public async Task Verifier_reports_success_when_every_root_matches()
     {
         using var dir = new TempDirectory();
-        var source = SourceWithRoots(dir, blocks: 2500, txPerBlock: 2);
+        var source = SourceWithRoots(dir, blocks: 2500, txPerBlock: 1);
         var reports = new List<VmVerifyProgress>();
         var verifier = new VmVerifier(new TokenVm(TestData.TokenVmId), source, source);
 
@@ -41,7 +41,7 @@ public sealed class VmVerifierTests(ITestOutputHelper output)
     public async Task Verifier_reports_the_first_mismatching_block()
     {
         using var dir = new TempDirectory();
-        var source = SourceWithRoots(dir, blocks: 2500, txPerBlock: 2);
+        var source = SourceWithRoots(dir, blocks: 2500, txPerBlock: 1);
         var actual = source.Roots[1233];
         var corrupted = Keccak.Hash256("corrupted"u8);
         source.Roots[1233] = corrupted; // block 1234
@@ -81,11 +81,11 @@ public sealed class VmVerifierTests(ITestOutputHelper output)
     {
         using var dir = new TempDirectory();
         var source = new MemoryBlockSource();
-        source.AddMany(TestData.TransferBlocks(blocks: 1000, txPerBlock: 100, accounts: 5000));
+        source.AddMany(TestData.TransferBlocks(blocks: 300, txPerBlock: 100, accounts: 5000));
         var vm = new TokenVm(TestData.TokenVmId);
         using (var store = VmStore.Open(dir.Sub("reference")))
         {
-            var blocks = await source.GetBlocksAsync(vm.VmId, 1, 1000);
+            var blocks = await source.GetBlocksAsync(vm.VmId, 1, 300);
             foreach (var block in blocks) source.Roots.Add(store.ApplyBlock(vm, block, sync: false));
         }
 

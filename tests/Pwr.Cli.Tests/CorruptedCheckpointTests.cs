@@ -1,0 +1,66 @@
+using System.Buffers.Binary;
+using Pwr.Cli.Tests.Infrastructure;
+using Pwr.Core;
+using Pwr.Storage;
+using Pwr.Vm.Token;
+
+namespace Pwr.Cli.Tests;
+
+/// <summary>`pwr vm verify` against a node whose stored VM roots were tampered with on disk.</summary>
+[Collection(DevnetCollection.Name)]
+public sealed class CorruptedCheckpointTests
+{
+    private static readonly TimeSpan CliTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Verify_reports_the_first_block_whose_stored_root_was_overwritten()
+    {
+        using var dir = new TempDir("corrupt");
+        var dataDir = dir.Sub("devnet");
+        var key = Keys.Dev(7);
+        ulong firstVmBlock, corruptBlock;
+        string originalRoot;
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir))
+        {
+            var api = devnet.Api;
+            // Two VM transactions in two different blocks: the first must still verify, the second is corrupted.
+            var create = await api.WaitForTransactionAsync(await api.BroadcastOkAsync(Txs.VmData(key, 0, DevnetHost.TokenVmId, TokenPayload.Create("CRPT", 500))), WaitTimeout);
+            firstVmBlock = create.GetProperty("blockNumber").GetUInt64();
+            var move = await api.WaitForTransactionAsync(await api.BroadcastOkAsync(Txs.VmData(key, 1, DevnetHost.TokenVmId, TokenPayload.Transfer("CRPT", Keys.Dev(8).Address, 5))), WaitTimeout);
+            corruptBlock = move.GetProperty("blockNumber").GetUInt64();
+            Assert.True(corruptBlock > firstVmBlock);
+            await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, corruptBlock + 2, WaitTimeout);
+            originalRoot = await api.RootHashAsync(DevnetHost.TokenVmId, corruptBlock);
+            await devnet.KillAsync();
+        }
+
+        // VmStore keeps the root of every applied block in its "roots" column family: height (u64 BE) → 32 bytes.
+        var tampered = Keccak.Hash256("not the real root"u8);
+        using (var kv = KeyValueStore.Open(Path.Combine(dataDir, "vms", DevnetHost.TokenVmId.ToString(System.Globalization.CultureInfo.InvariantCulture)), "state", "tree", "buckets", "roots", "meta"))
+        {
+            var roots = kv.Family("roots");
+            var height = new byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(height, corruptBlock);
+            var stored = kv.Get(roots, height);
+            Assert.NotNull(stored);
+            Assert.Equal(originalRoot, new Hash32(stored).ToString());
+            kv.Put(roots, height, tampered.ToArray());
+        }
+
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir, reset: false))
+        {
+            var api = devnet.Api;
+            Assert.Equal(tampered.ToString(), await api.RootHashAsync(DevnetHost.TokenVmId, corruptBlock));
+            await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, corruptBlock + 3, WaitTimeout);
+
+            var verify = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1");
+            Assert.True(verify.ExitCode == 4, verify.Describe());
+            Assert.Contains($"first mismatching block: {corruptBlock}", verify.StdOut);
+
+            // Verifying only up to the block before it succeeds: the blocks before, the first VM block included, match.
+            var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (corruptBlock - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(upTo.ExitCode == 0, upTo.Describe());
+        }
+    }
+}
