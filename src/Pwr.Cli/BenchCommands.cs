@@ -28,6 +28,15 @@ public static class BenchCommands
             Console.WriteLine(TransferLoad.Format(report));
             return report.Finalized == report.Accepted ? 0 : 1;
         }));
-        return new Command("bench", "load generators") { transfers };
+        var other = new Option<int>("--other") { Description = "token transactions of the busy VM", DefaultValueFactory = _ => 100_000 };
+        var own = new Option<int>("--own") { Description = "token transactions of the quiet VM", DefaultValueFactory = _ => 1_000 };
+        var vmSync = new Command("vm-sync", "build a chain with many VM txs, then time a quiet VM's sync from genesis and `vm verify` of the busy VM") { other, own, cache };
+        vmSync.SetAction((p, ct) => Commands.Run(async () =>
+        {
+            var bench = new VmSyncBench(p.GetValue(other), p.GetValue(own), p.GetValue(cache)!, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            Console.WriteLine(await bench.RunAsync(ct));
+            return 0;
+        }));
+        return new Command("bench", "load generators and end-to-end measurements") { transfers, vmSync };
     }
 }

@@ -23,12 +23,13 @@ public static class Keccak
         d.DoFinal(output);
     }
 
-    /// <summary>Keccak-256 of the concatenation of two inputs, without copying them together.</summary>
-    public static Hash32 Hash256(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    /// <summary>Keccak-256 of the concatenation of the inputs, without copying them together.</summary>
+    public static Hash32 Hash256Concat(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third = default)
     {
         var d = s_k256 ??= new KeccakDigest(256);
         d.BlockUpdate(first);
         d.BlockUpdate(second);
+        d.BlockUpdate(third);
         Span<byte> output = stackalloc byte[32];
         d.DoFinal(output);
         return new Hash32(output);

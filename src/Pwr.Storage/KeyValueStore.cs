@@ -85,6 +85,9 @@ public sealed class KeyValueStore : IDisposable
         }
     }
 
+    /// <summary>A reusable iterator: seeking on one cursor is much cheaper than opening an iterator per lookup.</summary>
+    public StoreCursor OpenCursor(ColumnFamily cf) => new(_db.NewIterator(cf.Handle));
+
     /// <summary>The last key/value of a column family, or null when empty.</summary>
     public KeyValuePair<byte[], byte[]>? Last(ColumnFamily cf)
     {
@@ -114,4 +117,17 @@ public sealed class StoreBatch : IDisposable
     public void Put(ColumnFamily cf, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Inner.Put(key, value, cf.Handle);
     public void Delete(ColumnFamily cf, ReadOnlySpan<byte> key) => Inner.Delete(key, cf.Handle);
     public void Dispose() => Inner.Dispose();
+}
+
+/// <summary>A RocksDB iterator over one column family; spans are valid until the next move.</summary>
+public sealed class StoreCursor : IDisposable
+{
+    private readonly Iterator _it;
+    internal StoreCursor(Iterator it) => _it = it;
+    public void Seek(ReadOnlySpan<byte> key) => _it.Seek(key);
+    public bool Valid => _it.Valid();
+    public ReadOnlySpan<byte> Key => _it.GetKeySpan();
+    public ReadOnlySpan<byte> Value => _it.GetValueSpan();
+    public void Next() => _it.Next();
+    public void Dispose() => _it.Dispose();
 }

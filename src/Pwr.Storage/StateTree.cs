@@ -5,7 +5,7 @@ namespace Pwr.Storage;
 /// <summary>
 /// An authenticated key/value map in RocksDB whose root is updated at a cost that grows with the keys a change
 /// touches, not with the size of the map. Keys fall into 2^bits buckets by the first bits of Keccak-256(key);
-/// a bucket's hash is Keccak-256 of its leaves (leaf = Keccak-256(key ‖ value)) in key order, and the root
+/// a bucket's hash is Keccak-256 of its leaves (leaf = Keccak-256(u16 key length ‖ key ‖ value)) in key order, and the root
 /// is the binary Merkle root over all bucket hashes (an all-empty subtree hashes to zero).
 /// </summary>
 public sealed class StateTree
@@ -54,7 +54,8 @@ public sealed class StateTree
             list.Add(change);
         }
         var newLeaves = new Dictionary<int, Hash32>(byBucket.Count);
-        foreach (var (bucket, list) in byBucket) newLeaves[bucket] = HashBucket(bucket, list);
+        using (var cursor = _store.OpenCursor(_entries))
+            foreach (var (bucket, list) in byBucket) newLeaves[bucket] = HashBucket(cursor, bucket, list);
 
         // Recompute only the paths above touched buckets.
         var level = new Dictionary<int, Hash32>(newLeaves.Count);
@@ -105,41 +106,49 @@ public sealed class StateTree
         foreach (var (index, h) in prepared.Nodes) _nodes[index] = h;
     }
 
-    private Hash32 HashBucket(int bucket, List<KeyValuePair<byte[], byte[]?>> changes)
+    private static Hash32 HashBucket(StoreCursor cursor, int bucket, List<KeyValuePair<byte[], byte[]?>> changes)
     {
         changes.Sort((a, b) => ByteArrayComparer.Instance.Compare(a.Key, b.Key));
-        var hasher = new Keccak.Hasher();
-        int count = 0, ci = 0;
+        // A bucket's leaves are few, so their hashes fit on the stack; the bucket hash is over their concatenation.
+        var leaves = new List<Hash32>(changes.Count + 4);
+        int ci = 0;
         Span<byte> prefix = stackalloc byte[3];
         prefix[0] = (byte)(bucket >> 16); prefix[1] = (byte)(bucket >> 8); prefix[2] = (byte)bucket;
-        Span<byte> leaf = stackalloc byte[32];
-
-        void AddLeaf(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, Span<byte> leafBuf)
-        {
-            Keccak.Hash256(key, value).WriteTo(leafBuf);
-            hasher.Update(leafBuf);
-            count++;
-        }
 
         // Merge the stored entries with the changes, both in key order.
-        foreach (var (storedKey, storedValue) in _store.Scan(_entries, prefix.ToArray()))
+        for (cursor.Seek(prefix); cursor.Valid; cursor.Next())
         {
-            var key = storedKey.AsSpan(3);
+            var stored = cursor.Key;
+            if (!stored.StartsWith(prefix)) break;
+            var key = stored[3..];
             while (ci < changes.Count && changes[ci].Key.AsSpan().SequenceCompareTo(key) < 0)
             {
-                if (changes[ci].Value is { } v) AddLeaf(changes[ci].Key, v, leaf);
+                if (changes[ci].Value is { } v) leaves.Add(Leaf(changes[ci].Key, v));
                 ci++;
             }
             if (ci < changes.Count && changes[ci].Key.AsSpan().SequenceEqual(key))
             {
-                if (changes[ci].Value is { } v) AddLeaf(key, v, leaf);
+                if (changes[ci].Value is { } v) leaves.Add(Leaf(key, v));
                 ci++;
             }
-            else AddLeaf(key, storedValue, leaf);
+            else leaves.Add(Leaf(key, cursor.Value));
         }
         for (; ci < changes.Count; ci++)
-            if (changes[ci].Value is { } v) AddLeaf(changes[ci].Key, v, leaf);
-        return count == 0 ? Hash32.Zero : hasher.Finish();
+            if (changes[ci].Value is { } v) leaves.Add(Leaf(changes[ci].Key, v));
+        if (leaves.Count == 0) return Hash32.Zero;
+
+        var buffer = leaves.Count <= 64 ? stackalloc byte[leaves.Count * 32] : new byte[leaves.Count * 32];
+        for (int i = 0; i < leaves.Count; i++) leaves[i].WriteTo(buffer[(i * 32)..]);
+        return Keccak.Hash256(buffer);
+    }
+
+    /// <summary>Leaf = Keccak-256(u16 key length ‖ key ‖ value): the length keeps (ab, c) and (a, bc) apart.</summary>
+    public static Hash32 Leaf(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        Span<byte> length = stackalloc byte[2];
+        length[0] = (byte)(key.Length >> 8);
+        length[1] = (byte)key.Length;
+        return Keccak.Hash256Concat(length, key, value);
     }
 
     private static Hash32 Parent(in Hash32 left, in Hash32 right)

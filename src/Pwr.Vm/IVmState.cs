@@ -13,8 +13,8 @@ public interface IVmState : IVmStateReader
     void Delete(ReadOnlySpan<byte> key);
 
     /// <summary>
-    /// Root of the binary Merkle commitment (DESIGN "VM host contract": leaf = Keccak-256(key ‖ value)) over all keys,
-    /// including this block's pending writes. Costs nothing for VMs that never call it (an EVM keeps its own trie).
+    /// Root of the host's binary Merkle commitment (<see cref="Pwr.Storage.StateTree"/>, DESIGN "VM host contract") over all
+    /// keys, including this block's pending writes. Costs nothing for VMs that never call it (an EVM keeps its own trie).
     /// </summary>
     Hash32 MerkleRoot();
 }

@@ -124,6 +124,28 @@ public sealed partial class DevnetEndToEndTests
         Assert.Contains("cannot reach the node", result.StdOut + result.StdErr);
     }
 
+    [Fact]
+    public async Task Devnet_stops_on_SIGTERM_and_a_restart_continues_its_chain()
+    {
+        using var dir = new TempDir("sigterm");
+        var dataDir = dir.Sub("devnet");
+        ulong height;
+        string hash;
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir))
+        {
+            height = await devnet.Api.WaitForBlocksAsync(3, WaitTimeout);
+            hash = await devnet.Api.BlockHashAsync(height);
+            Signals.Send(devnet.Process.Id, Signals.SIGTERM);
+            var exit = await devnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            Assert.Contains("Stopping", exit.StdOut);
+        }
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir, reset: false))
+        {
+            Assert.Equal(hash, await devnet.Api.BlockHashAsync(height));
+            Assert.True(await devnet.Api.BlocksCountAsync() > height);
+        }
+    }
+
     private static Hash32 FirstHash(string stdout)
     {
         var line = stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => Hash32.TryParse(l, out _));

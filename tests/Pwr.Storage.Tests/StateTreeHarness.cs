@@ -63,7 +63,7 @@ internal sealed class StateTreeHarness : IDisposable
 
     /// <summary>
     /// The root as StateTree's documentation defines it, computed from scratch: buckets by the top bits of
-    /// Keccak-256(key), bucket hash = Keccak-256 of its leaves Keccak-256(key ‖ value) in key order, then a binary
+    /// Keccak-256(key), bucket hash = Keccak-256 of its leaves Keccak-256(u16 key length ‖ key ‖ value) in key order, then a binary
     /// Merkle tree over all 2^bits buckets in which an all-empty subtree hashes to zero.
     /// </summary>
     public static Hash32 ReferenceRoot(IReadOnlyDictionary<byte[], byte[]> entries, int bucketBits)
@@ -73,7 +73,7 @@ internal sealed class StateTreeHarness : IDisposable
         {
             var hasher = new Keccak.Hasher();
             foreach (var (key, value) in group.OrderBy(e => e.Key, ByteArrayComparer.Instance))
-                hasher.Update(Keccak.Hash256([.. key, .. value]).ToArray());
+                hasher.Update(Keccak.Hash256([(byte)(key.Length >> 8), (byte)key.Length, .. key, .. value]).ToArray());
             leaves[group.Key] = hasher.Finish();
         }
         var level = leaves;

@@ -113,8 +113,7 @@ public sealed class PwrNodeClientTests
         remote.Start();
         local.Start();
         await local.WaitForHeightAsync(12).WaitAsync(TimeSpan.FromSeconds(30));
-        try { await remote.WaitForHeightAsync(12).WaitAsync(TimeSpan.FromSeconds(5)); }
-        catch (TimeoutException) { Assert.Fail(remote.GetStatus().ToString()); }
+        await remote.WaitForHeightAsync(12).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0L, remote.GetStatus().ErrorCount);
         Assert.Equal(local.Root, remote.Root);
     }
@@ -124,8 +123,8 @@ public sealed class PwrNodeClientTests
     {
         public static (HttpStatusCode, string) Serve(MemoryBlockSource chain, Uri uri)
         {
-            var query = uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1]));
             if (uri.AbsolutePath == "/blocksCount") return (HttpStatusCode.OK, $$"""{"blocksCount":{{chain.Height}}}""");
+            var query = uri.Query.TrimStart('?').Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => ulong.Parse(p[1]));
             var blocks = chain.GetBlocksAsync(query["vidaId"], query["startingBlock"], query["endingBlock"]).Result;
             var json = new StringBuilder("""{"blocks":[""");
             json.AppendJoin(',', blocks.Select(b =>

@@ -11,7 +11,7 @@ internal static class TestData
     public static Address Account(int i) => new(Keccak.Hash256(BitConverter.GetBytes(i)).ToArray().AsSpan(0, Address.Size));
 
     public static VmTransaction Tx(Address sender, byte[] payload, uint position = 0)
-        => new(sender, 0, payload, Keccak.Hash256(payload, sender.ToArray()), position);
+        => new(sender, 0, payload, Keccak.Hash256Concat(payload, sender.ToArray()), position);
 
     /// <summary>Block 1 creates "PWRT" for account 0 and funds the others; every later block carries transfers.</summary>
     public static IEnumerable<VmTransaction[]> TransferBlocks(int blocks, int txPerBlock, int accounts = 100, int seed = 1)
