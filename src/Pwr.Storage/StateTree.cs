@@ -46,55 +46,70 @@ public sealed class StateTree
     /// <summary>Computes the effect of a set of changes (null value = delete) without writing anything.</summary>
     public PreparedState Prepare(IReadOnlyDictionary<byte[], byte[]?> changes)
     {
-        var byBucket = new SortedDictionary<int, List<KeyValuePair<byte[], byte[]?>>>();
-        foreach (var change in changes)
-        {
-            int b = BucketOf(change.Key);
-            if (!byBucket.TryGetValue(b, out var list)) byBucket[b] = list = [];
-            list.Add(change);
-        }
-        var newLeaves = new Dictionary<int, Hash32>(byBucket.Count);
-        using (var cursor = _store.OpenCursor(_entries))
-            foreach (var (bucket, list) in byBucket) newLeaves[bucket] = HashBucket(cursor, bucket, list);
+        // Each key's bucket is hashed once; changes sorted by (bucket, key) give every bucket's run in merge order.
+        var items = new StateChange[changes.Count];
+        int n = 0;
+        foreach (var (key, value) in changes) items[n++] = new StateChange(BucketOf(key), key, value);
+        Array.Sort(items, static (a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : a.Key.AsSpan().SequenceCompareTo(b.Key));
 
-        // Recompute only the paths above touched buckets.
-        var level = new Dictionary<int, Hash32>(newLeaves.Count);
-        foreach (var (bucket, h) in newLeaves) level[_leafCount + bucket] = h;
-        var all = new Dictionary<int, Hash32>(level);
-        while (level.Count > 0 && !level.ContainsKey(1))
-        {
-            var next = new Dictionary<int, Hash32>(level.Count);
-            foreach (var index in level.Keys)
+        var level = new List<(int Index, Hash32 Hash)>();
+        using (var cursor = _store.OpenCursor(_entries))
+            for (int start = 0; start < items.Length;)
             {
-                int parent = index >> 1;
-                if (next.ContainsKey(parent)) continue;
-                var left = all.TryGetValue(2 * parent, out var l) ? l : _nodes[2 * parent];
-                var right = all.TryGetValue(2 * parent + 1, out var r) ? r : _nodes[2 * parent + 1];
-                next[parent] = Parent(left, right);
+                int end = start;
+                while (end < items.Length && items[end].Bucket == items[start].Bucket) end++;
+                level.Add((_leafCount + items[start].Bucket, HashBucket(cursor, items[start].Bucket, items.AsSpan(start, end - start))));
+                start = end;
             }
-            foreach (var (k, v) in next) all[k] = v;
+        var leaves = level.ToArray();
+
+        // Recompute only the paths above touched buckets, one level at a time (indices stay sorted).
+        var all = new List<(int Index, Hash32 Hash)>(level.Count * 4);
+        all.AddRange(level);
+        while (level.Count > 0 && level[0].Index > 1)
+        {
+            var next = new List<(int Index, Hash32 Hash)>(level.Count);
+            for (int i = 0; i < level.Count; i++)
+            {
+                int index = level[i].Index, parent = index >> 1;
+                Hash32 left, right;
+                if ((index & 1) == 0)
+                {
+                    left = level[i].Hash;
+                    bool siblingChanged = i + 1 < level.Count && level[i + 1].Index == index + 1;
+                    right = siblingChanged ? level[++i].Hash : _nodes[index + 1];
+                }
+                else
+                {
+                    left = _nodes[index - 1];
+                    right = level[i].Hash;
+                }
+                next.Add((parent, Parent(left, right)));
+            }
+            all.AddRange(next);
             level = next;
         }
-        var root = all.TryGetValue(1, out var newRoot) ? newRoot : _nodes[1];
-        return new PreparedState(this, changes, newLeaves, all, root);
+        var root = level.Count > 0 ? level[0].Hash : _nodes[1];
+        return new PreparedState(this, items, leaves, all, root);
     }
 
     /// <summary>Adds a prepared change to a batch and, once the caller has written the batch, makes it current.</summary>
     public void Stage(PreparedState prepared, StoreBatch batch)
     {
         if (!ReferenceEquals(prepared.Tree, this)) throw new ArgumentException("prepared for another tree", nameof(prepared));
-        foreach (var (key, value) in prepared.Changes)
+        foreach (var change in prepared.Changes)
         {
-            var stored = new byte[3 + key.Length];
-            WriteStoredKey(key, stored);
-            if (value is null) batch.Delete(_entries, stored);
-            else batch.Put(_entries, stored, value);
+            var stored = new byte[3 + change.Key.Length];
+            WriteBucket(change.Bucket, stored);
+            change.Key.CopyTo(stored, 3);
+            if (change.Value is null) batch.Delete(_entries, stored);
+            else batch.Put(_entries, stored, change.Value);
         }
         Span<byte> bucketKey = stackalloc byte[3];
         Span<byte> hash = stackalloc byte[32];
-        foreach (var (bucket, h) in prepared.Leaves)
+        foreach (var (index, h) in prepared.Leaves)
         {
-            bucketKey[0] = (byte)(bucket >> 16); bucketKey[1] = (byte)(bucket >> 8); bucketKey[2] = (byte)bucket;
+            WriteBucket(index - _leafCount, bucketKey);
             if (h.IsZero) batch.Delete(_buckets, bucketKey);
             else { h.WriteTo(hash); batch.Put(_buckets, bucketKey, hash); }
         }
@@ -106,11 +121,10 @@ public sealed class StateTree
         foreach (var (index, h) in prepared.Nodes) _nodes[index] = h;
     }
 
-    private static Hash32 HashBucket(StoreCursor cursor, int bucket, List<KeyValuePair<byte[], byte[]?>> changes)
+    private static Hash32 HashBucket(StoreCursor cursor, int bucket, ReadOnlySpan<StateChange> changes)
     {
-        changes.Sort((a, b) => ByteArrayComparer.Instance.Compare(a.Key, b.Key));
-        // A bucket's leaves are few, so their hashes fit on the stack; the bucket hash is over their concatenation.
-        var leaves = new List<Hash32>(changes.Count + 4);
+        // A bucket's leaves are few; the bucket hash is over their concatenation.
+        var leaves = new List<Hash32>(changes.Length + 4);
         int ci = 0;
         Span<byte> prefix = stackalloc byte[3];
         prefix[0] = (byte)(bucket >> 16); prefix[1] = (byte)(bucket >> 8); prefix[2] = (byte)bucket;
@@ -121,19 +135,19 @@ public sealed class StateTree
             var stored = cursor.Key;
             if (!stored.StartsWith(prefix)) break;
             var key = stored[3..];
-            while (ci < changes.Count && changes[ci].Key.AsSpan().SequenceCompareTo(key) < 0)
+            while (ci < changes.Length && changes[ci].Key.AsSpan().SequenceCompareTo(key) < 0)
             {
                 if (changes[ci].Value is { } v) leaves.Add(Leaf(changes[ci].Key, v));
                 ci++;
             }
-            if (ci < changes.Count && changes[ci].Key.AsSpan().SequenceEqual(key))
+            if (ci < changes.Length && changes[ci].Key.AsSpan().SequenceEqual(key))
             {
                 if (changes[ci].Value is { } v) leaves.Add(Leaf(key, v));
                 ci++;
             }
             else leaves.Add(Leaf(key, cursor.Value));
         }
-        for (; ci < changes.Count; ci++)
+        for (; ci < changes.Length; ci++)
             if (changes[ci].Value is { } v) leaves.Add(Leaf(changes[ci].Key, v));
         if (leaves.Count == 0) return Hash32.Zero;
 
@@ -164,16 +178,22 @@ public sealed class StateTree
 
     private void WriteStoredKey(ReadOnlySpan<byte> key, Span<byte> stored)
     {
-        int b = BucketOf(key);
-        stored[0] = (byte)(b >> 16); stored[1] = (byte)(b >> 8); stored[2] = (byte)b;
+        WriteBucket(BucketOf(key), stored);
         key.CopyTo(stored[3..]);
+    }
+
+    private static void WriteBucket(int bucket, Span<byte> destination)
+    {
+        destination[0] = (byte)(bucket >> 16);
+        destination[1] = (byte)(bucket >> 8);
+        destination[2] = (byte)bucket;
     }
 }
 
 /// <summary>The computed effect of a change set on a <see cref="StateTree"/>: new root, ready to stage and commit.</summary>
 public sealed class PreparedState
 {
-    internal PreparedState(StateTree tree, IReadOnlyDictionary<byte[], byte[]?> changes, Dictionary<int, Hash32> leaves, Dictionary<int, Hash32> nodes, Hash32 root)
+    internal PreparedState(StateTree tree, StateChange[] changes, (int Index, Hash32 Hash)[] leaves, List<(int Index, Hash32 Hash)> nodes, Hash32 root)
     {
         Tree = tree;
         Changes = changes;
@@ -183,8 +203,11 @@ public sealed class PreparedState
     }
 
     internal StateTree Tree { get; }
-    internal IReadOnlyDictionary<byte[], byte[]?> Changes { get; }
-    internal Dictionary<int, Hash32> Leaves { get; }
-    internal Dictionary<int, Hash32> Nodes { get; }
+    internal StateChange[] Changes { get; }
+    internal (int Index, Hash32 Hash)[] Leaves { get; }
+    internal List<(int Index, Hash32 Hash)> Nodes { get; }
     public Hash32 Root { get; }
 }
+
+/// <summary>One key's change with its bucket, as prepared.</summary>
+internal readonly record struct StateChange(int Bucket, byte[] Key, byte[]? Value);
