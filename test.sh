@@ -27,9 +27,10 @@ for proj in tests/*/*.Tests.csproj; do
   dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log" 2>&1
   rc=$?
   grep -E "^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+at Pwr\." "$log" | head -60
-  summary="$(grep -E "(Passed|Failed)!\s+-" "$log" | tail -1)"
-  echo "  $summary"
-  p=$(echo "$summary" | sed -nE 's/.*Passed:\s*([0-9]+).*/\1/p'); f=$(echo "$summary" | sed -nE 's/.*Failed:\s*([0-9]+).*/\1/p')
+  # The totals block at the end: "Total tests: N", "Passed: N", "Failed: N".
+  p=$(grep -E "^\s+Passed:\s+[0-9]+\s*$" "$log" | tail -1 | grep -oE "[0-9]+")
+  f=$(grep -E "^\s+Failed:\s+[0-9]+\s*$" "$log" | tail -1 | grep -oE "[0-9]+")
+  echo "  $name: ${p:-0} passed, ${f:-0} failed ($(grep -E "Total time:" "$log" | tail -1 | sed -E 's/.*Total time: *//'))"
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   if [ $rc -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
     echo "test.sh: $name exited $rc without a failing test; its log:"; tail -40 "$log"; broken=$((broken + 1))

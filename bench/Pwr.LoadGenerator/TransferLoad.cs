@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -106,11 +105,11 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         Parallel.For(0, senders.Length, i =>
         {
             var path = Path.Combine(options.CacheDir, "signed", $"c{chainId}-f{fee}-s{i}-n{nonces[i]}-k{perSender}.bin");
-            if (File.Exists(path)) { perSenderTxs[i] = ReadCache(path); return; }
+            if (File.Exists(path)) { perSenderTxs[i] = SignedTransactionFile.Read(path); return; }
             var list = new List<byte[]>(perSender);
             for (int k = 0; k < perSender; k++)
                 list.Add(TransactionBuilder.Sign(TransactionBuilder.Transfer(chainId, nonces[i] + (uint)k, fee, senders[i].Address, receiver, 1), senders[i]));
-            WriteCache(path, list);
+            SignedTransactionFile.Write(path, list);
             perSenderTxs[i] = list;
             Interlocked.Add(ref signedNow, list.Count);
         });
@@ -120,29 +119,6 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
             for (int i = 0; i < senders.Length && all.Count < options.Count; i++)
                 all.Add(perSenderTxs[i][k]);
         return (all, signedNow == 0);
-    }
-
-    private static List<byte[]> ReadCache(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var list = new List<byte[]>();
-        for (int o = 0; o < bytes.Length;)
-        {
-            int len = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(o));
-            list.Add(bytes.AsSpan(o + 4, len).ToArray());
-            o += 4 + len;
-        }
-        return list;
-    }
-
-    private static void WriteCache(string path, List<byte[]> txs)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using var f = File.Create(path + ".tmp");
-        Span<byte> len = stackalloc byte[4];
-        foreach (var t in txs) { BinaryPrimitives.WriteInt32BigEndian(len, t.Length); f.Write(len); f.Write(t); }
-        f.Close();
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private async Task<TransferLoadReport> SubmitAndMeasureAsync(List<byte[]> txs, double signingSeconds, bool cached, CancellationToken ct)

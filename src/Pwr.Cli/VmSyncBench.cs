@@ -1,10 +1,10 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pwr.Chain;
 using Pwr.Core;
+using Pwr.LoadGenerator;
 using Pwr.Vm;
 using Pwr.Vm.Token;
 
@@ -81,7 +81,7 @@ public sealed class VmSyncBench(int otherTxs, int ownTxs, string cacheDir, Actio
         Parallel.For(0, senders, i =>
         {
             var path = Path.Combine(cacheDir, "vmsync", $"c{chainId}-f{fee}-dev{i}-{busyEach}-{quietEach}.bin");
-            if (File.Exists(path)) { perSender[i] = ReadAll(path); return; }
+            if (File.Exists(path)) { perSender[i] = SignedTransactionFile.Read(path); return; }
             var key = DevnetKeys.Account(i);
             var to = DevnetKeys.Account((i + 1) % senders).Address;
             var list = new List<byte[]>();
@@ -92,31 +92,11 @@ public sealed class VmSyncBench(int otherTxs, int ownTxs, string cacheDir, Actio
                     var payload = k == 0 ? TokenPayload.Create(symbol, 1_000_000_000) : TokenPayload.Transfer(symbol, to, 1);
                     list.Add(TransactionBuilder.Sign(TransactionBuilder.VmData(chainId, nonce++, fee, key.Address, vm, payload, 0), key));
                 }
-            WriteAll(path, list);
+            SignedTransactionFile.Write(path, list);
             perSender[i] = list;
         });
         log($"{perSender.Sum(l => l.Count)} transactions ready in {sw.Elapsed.TotalSeconds:F1} s");
         return perSender.SelectMany(l => l).ToList();
-    }
-
-    private static List<byte[]> ReadAll(string path)
-    {
-        var bytes = File.ReadAllBytes(path);
-        var list = new List<byte[]>();
-        for (int o = 0; o < bytes.Length; o += 4 + BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(o)))
-            list.Add(bytes.AsSpan(o + 4, BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(o))).ToArray());
-        return list;
-    }
-
-    private static void WriteAll(string path, List<byte[]> txs)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        using (var f = File.Create(path + ".tmp"))
-        {
-            Span<byte> len = stackalloc byte[4];
-            foreach (var t in txs) { BinaryPrimitives.WriteInt32BigEndian(len, t.Length); f.Write(len); f.Write(t); }
-        }
-        File.Move(path + ".tmp", path, overwrite: true);
     }
 
     private static int FreePort()
