@@ -157,24 +157,43 @@ public sealed class BlockStore(ChainDatabase db)
         return db.Store.Get(db.Blocks, key);
     }
 
+    // Stored form: success u8 ‖ tx hash (32) ‖ u16 error length ‖ error (UTF-8) ‖ signed tx. Keeping the hash
+    // lets readers list a block's hashes, and decode its transactions, without hashing them again.
+    private const int HashOffset = 1, ErrorLengthOffset = 33, ErrorOffset = 35;
+
     private static byte[] EncodeStored(Transaction tx, TxResult result)
     {
         var error = result.Error is null ? [] : Encoding.UTF8.GetBytes(result.Error);
-        var value = new byte[1 + 2 + error.Length + tx.Raw.Length];
+        var value = new byte[ErrorOffset + error.Length + tx.Raw.Length];
         value[0] = result.Success ? (byte)1 : (byte)0;
-        BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(1), (ushort)error.Length);
-        error.CopyTo(value, 3);
-        tx.Raw.CopyTo(value, 3 + error.Length);
+        tx.Hash.WriteTo(value.AsSpan(HashOffset));
+        BinaryPrimitives.WriteUInt16BigEndian(value.AsSpan(ErrorLengthOffset), (ushort)error.Length);
+        error.CopyTo(value, ErrorOffset);
+        tx.Raw.CopyTo(value, ErrorOffset + error.Length);
         return value;
     }
 
     private static StoredTransaction DecodeStored(ulong number, uint position, byte[] value)
     {
-        int errLen = BinaryPrimitives.ReadUInt16BigEndian(value.AsSpan(1));
-        var raw = value.AsSpan(3 + errLen).ToArray();
-        if (!TransactionCodec.TryDecode(raw, out var tx, out _, out var message))
+        int errLen = BinaryPrimitives.ReadUInt16BigEndian(value.AsSpan(ErrorLengthOffset));
+        var raw = value.AsSpan(ErrorOffset + errLen).ToArray();
+        if (!TransactionCodec.TryDecode(raw, new Hash32(value.AsSpan(HashOffset, Hash32.Size)), out var tx, out var message))
             throw new InvalidDataException($"stored transaction {number}/{position} does not decode: {message}");
-        var result = value[0] == 1 ? TxResult.Ok : TxResult.Fail(Encoding.UTF8.GetString(value, 3, errLen));
+        var result = value[0] == 1 ? TxResult.Ok : TxResult.Fail(Encoding.UTF8.GetString(value, ErrorOffset, errLen));
         return new StoredTransaction(number, position, tx, result);
+    }
+
+    /// <summary>The hashes of a block's transactions in order, read without decoding them.</summary>
+    public IReadOnlyList<Hash32> GetTransactionHashes(ulong number)
+    {
+        var hashes = new List<Hash32>();
+        Span<byte> prefix = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(prefix, number);
+        db.Store.ScanSpans(db.BlockTransactions, prefix, (_, value) =>
+        {
+            hashes.Add(new Hash32(value.Slice(HashOffset, Hash32.Size)));
+            return true;
+        });
+        return hashes;
     }
 }

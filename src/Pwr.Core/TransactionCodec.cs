@@ -25,6 +25,13 @@ public static class TransactionCodec
         => TryDecode(raw, AbsoluteMaxSize, out tx, out error, out message);
 
     public static bool TryDecode(byte[] raw, int maxSize, [NotNullWhen(true)] out Transaction? tx, out DecodeError error, out string message)
+        => TryDecode(raw, maxSize, null, out tx, out error, out message);
+
+    /// <summary>Decodes a transaction whose hash is already known (read back from storage), skipping the Keccak pass.</summary>
+    public static bool TryDecode(byte[] raw, Hash32 knownHash, [NotNullWhen(true)] out Transaction? tx, out string message)
+        => TryDecode(raw, AbsoluteMaxSize, knownHash, out tx, out _, out message);
+
+    private static bool TryDecode(byte[] raw, int maxSize, Hash32? knownHash, [NotNullWhen(true)] out Transaction? tx, out DecodeError error, out string message)
     {
         tx = null;
         if (raw.Length == 0) return Fail(DecodeError.Empty, "transaction is empty", out error, out message);
@@ -97,7 +104,7 @@ public static class TransactionCodec
             Signature = raw.AsMemory(unsignedLength, sigLen),
             Raw = raw,
             UnsignedLength = unsignedLength,
-            Hash = Keccak.Hash256(raw),
+            Hash = knownHash ?? Keccak.Hash256(raw),
         };
         error = DecodeError.None;
         message = "";

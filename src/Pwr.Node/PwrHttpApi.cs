@@ -70,8 +70,8 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         if (!TryU64(c, "blockNumber", out var number, out var err)) return err;
         var header = chain.Blocks.GetHeader(number);
         if (header is null) return Error(404, $"block {number} does not exist; the latest is {chain.Blocks.Height}");
-        var txs = chain.Blocks.GetTransactions(number);
-        return Results.Json(new { blockNumber = number, timestamp = header.TimestampMs, hashes = txs.Select(t => t.Transaction.Hash.ToString()) });
+        var hashes = chain.Blocks.GetTransactionHashes(number);
+        return Results.Json(new { blockNumber = number, timestamp = header.TimestampMs, hashes = hashes.Select(h => h.ToString()) });
     }
 
     private IResult TransactionByHash(HttpContext c)
