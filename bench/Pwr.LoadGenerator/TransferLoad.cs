@@ -170,19 +170,15 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
             }
             long now = Stopwatch.GetTimestamp();
             for (int i = from; i < to; i++) { submitTicks[i] = now; pending[hashes[i]] = i; }
-            var body = new { txns = txs.Skip(from).Take(to - from).Select(t => Convert.ToHexStringLower(t)).ToArray() };
-            var response = await Post("/broadcastBatch", body, c);
-            int i2 = from;
-            foreach (var r in response.GetProperty("results").EnumerateArray())
+            var response = await PostBinary("/broadcastBatch", txs, from, to, c);
+            int refused = 0;
+            foreach (var r in response.GetProperty("rejected").EnumerateArray())
             {
-                if (r.TryGetProperty("hash", out _)) Interlocked.Increment(ref accepted);
-                else
-                {
-                    pending.TryRemove(hashes[i2], out _);
-                    rejections.AddOrUpdate(r.GetProperty("reason").GetString() ?? "?", 1, (_, n) => n + 1);
-                }
-                i2++;
+                pending.TryRemove(hashes[from + r.GetProperty("index").GetInt32()], out _);
+                rejections.AddOrUpdate(r.GetProperty("reason").GetString() ?? "?", 1, (_, n) => n + 1);
+                refused++;
             }
+            Interlocked.Add(ref accepted, to - from - refused);
         });
         double submitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality");
@@ -229,6 +225,25 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         using var r = await _http.GetAsync(path, ct);
         var text = await r.Content.ReadAsStringAsync(ct);
         if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path} answered {(int)r.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    /// <summary>Posts txs[from..to) as a binary batch (u32 length ‖ bytes)*: no hex, no per-tx JSON.</summary>
+    private async Task<JsonElement> PostBinary(string path, List<byte[]> txs, int from, int to, CancellationToken ct)
+    {
+        int size = 0;
+        for (int i = from; i < to; i++) size += 4 + txs[i].Length;
+        var body = new byte[size];
+        for (int i = from, o = 0; i < to; o += 4 + txs[i].Length, i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(o), (uint)txs[i].Length);
+            txs[i].CopyTo(body, o + 4);
+        }
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var r = await _http.PostAsync(path, content, ct);
+        var text = await r.Content.ReadAsStringAsync(ct);
+        if (!r.IsSuccessStatusCode) throw new InvalidOperationException($"POST {path} answered {(int)r.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 

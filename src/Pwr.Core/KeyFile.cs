@@ -44,6 +44,10 @@ public static class KeyFile
             if (a != key.Address)
                 throw new InvalidDataException($"key file '{path}' says address {m.Address} but its public key gives {key.Address}");
         }
+        // One signature (~2 ms) proves the private half belongs to the public half, before anything is signed with it.
+        byte[] probe = Keccak.Hash256(System.Text.Encoding.UTF8.GetBytes("pwr key file check")).ToArray();
+        if (!Falcon512.Verify(key.PublicKey, probe, key.Sign(probe)))
+            throw new InvalidDataException($"key file '{path}': the private key does not belong to the public key {key.Address}");
         return key;
     }
 }

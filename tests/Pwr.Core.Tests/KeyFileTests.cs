@@ -141,4 +141,14 @@ public sealed class KeyFileTests : IDisposable
             $"{{\"publicKey\": \"{Hex.Encode(TestKeys.Alice.PublicKey)}\", \"privateKey\": \"{Hex.Encode(TestKeys.Alice.PrivateKey)}\"}}");
         Assert.Equal(TestKeys.Alice.Address, KeyFile.Load(path).Address);
     }
+
+    [Fact]
+    public void Loading_a_file_whose_private_key_belongs_to_another_public_key_is_refused()
+    {
+        var path = WriteJson("mixed.json",
+            $"{{\"address\": \"{TestKeys.Alice.Address}\", \"publicKey\": \"{Hex.Encode(TestKeys.Alice.PublicKey)}\", \"privateKey\": \"{Hex.Encode(TestKeys.Bob.PrivateKey)}\"}}");
+        var e = Assert.Throws<InvalidDataException>(() => KeyFile.Load(path));
+        Assert.Contains("does not belong", e.Message);
+        Assert.Contains(path, e.Message);
+    }
 }
