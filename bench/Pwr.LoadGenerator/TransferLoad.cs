@@ -53,7 +53,7 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         var signStart = Stopwatch.GetTimestamp();
         var (txs, cached) = await PresignAsync(senders, chainId, fee, perSender, ct);
         var signingSeconds = Stopwatch.GetElapsedTime(signStart).TotalSeconds;
-        log($"{txs.Count} transfers ready ({(cached ? "from cache" : $"signed in {signingSeconds:F1} s")})");
+        log($"{txs.Count} transfers ready ({(cached ? "from cache" : $"signed in {signingSeconds:F1} s")}); load generator CPU so far {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
 
         return await SubmitAndMeasureAsync(txs, signingSeconds, cached, ct);
     }
@@ -181,13 +181,14 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
             Interlocked.Add(ref accepted, to - from - refused);
         });
         double submitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality");
+        log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality; load generator CPU so far {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
 
         var deadline = Stopwatch.GetTimestamp() + (long)(options.FinalityTimeout.TotalSeconds * Stopwatch.Frequency);
         while (!pending.IsEmpty && Stopwatch.GetTimestamp() < deadline) await Task.Delay(50, ct);
         watchStop.Cancel();
         await watcher;
 
+        log($"load generator CPU in all {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
         var sorted = latencies.OrderBy(x => x).ToArray();
         double span = lastFinalTicks > start ? Stopwatch.GetElapsedTime(start, lastFinalTicks).TotalSeconds : double.NaN;
         return new TransferLoadReport(txs.Count, accepted, finalized, rejections.ToDictionary(), submitSeconds,
