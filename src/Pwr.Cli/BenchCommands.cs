@@ -13,7 +13,9 @@ public static class BenchCommands
         var senders = new Option<int>("--senders") { Description = "distinct sender accounts", DefaultValueFactory = _ => 100 };
         var rate = new Option<int>("--rate") { Description = "target submit rate in tx/s (0 = as fast as accepted)" };
         var cache = new Option<string>("--cache-dir") { Description = "pre-signed transactions and sender keys", DefaultValueFactory = _ => Path.Combine(".pwr", "bench-cache") };
-        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache };
+        var batch = new Option<int>("--batch") { Description = "transactions per /broadcastBatch call", DefaultValueFactory = _ => 500 };
+        var concurrency = new Option<int>("--concurrency") { Description = "batch calls in flight", DefaultValueFactory = _ => 4 };
+        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache, batch, concurrency };
         transfers.SetAction((p, ct) => Commands.Run(async () =>
         {
             var load = new TransferLoad(new TransferLoadOptions
@@ -23,6 +25,8 @@ public static class BenchCommands
                 Senders = p.GetValue(senders),
                 Rate = p.GetValue(rate),
                 CacheDir = p.GetValue(cache)!,
+                BatchSize = p.GetValue(batch),
+                Concurrency = p.GetValue(concurrency),
             }, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
             var report = await load.RunAsync(ct);
             Console.WriteLine(TransferLoad.Format(report));
