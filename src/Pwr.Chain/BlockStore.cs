@@ -74,14 +74,7 @@ public sealed class BlockStore(ChainDatabase db)
         return Chain.Commit.TryDecode(bytes.AsSpan(BlockHeader.EncodedSize), out var c) ? c : null;
     }
 
-    public int GetTransactionCount(ulong number)
-    {
-        int count = 0;
-        Span<byte> prefix = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64BigEndian(prefix, number);
-        db.Store.ScanSpans(db.BlockTransactions, prefix, (_, _) => { count++; return true; });
-        return count;
-    }
+    public int GetTransactionCount(ulong number) => GetTransactionHashes(number).Count;
 
     public IReadOnlyList<StoredTransaction> GetTransactions(ulong number)
     {
