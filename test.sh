@@ -10,6 +10,9 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 
+source "$ROOT/scripts/native-deps.sh"
+ensure_native_deps || exit 1
+
 echo "test.sh: building the solution in Release..."
 if ! dotnet build Pwr.slnx -c Release --nologo -clp:ErrorsOnly -v quiet; then
   echo "test.sh: build failed" >&2
