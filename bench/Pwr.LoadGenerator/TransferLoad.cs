@@ -21,6 +21,11 @@ public sealed class TransferLoadOptions
     /// <summary>Where pre-signed transactions and sender keys are cached between runs.</summary>
     public required string CacheDir { get; init; }
     public TimeSpan FinalityTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>
+    /// The first this many of <see cref="Count"/> are sent and finalized before measuring, so the figures are the
+    /// node's steady state rather than its JIT warm-up; 0 measures from a cold node.
+    /// </summary>
+    public int Warmup { get; init; }
 }
 
 /// <summary>What a load run measured.</summary>
@@ -55,6 +60,12 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         var signingSeconds = Stopwatch.GetElapsedTime(signStart).TotalSeconds;
         log($"{txs.Count} transfers ready ({(cached ? "from cache" : $"signed in {signingSeconds:F1} s")}); load generator CPU so far {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
 
+        if (options.Warmup > 0 && options.Warmup < txs.Count)
+        {
+            var warm = await SubmitAndMeasureAsync(txs[..options.Warmup], signingSeconds, cached, ct);
+            log($"warm-up: {Format(warm)}");
+            txs = txs[options.Warmup..];
+        }
         return await SubmitAndMeasureAsync(txs, signingSeconds, cached, ct);
     }
 

@@ -13,6 +13,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     private readonly BlockExecutor _executor;
     private readonly ILogger _logger;
     private readonly object _commitLock = new();
+    private readonly FalconVerifierCache _verifiers = new();
     private (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger)? _prepared;
 
     public ChainOptions Options { get; }
@@ -71,12 +72,18 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     {
         if (!TransactionCodec.TryDecode(raw, Options.MaxTransactionBytes, out var tx, out var error, out var message))
             return AdmissionResult.Reject(error == DecodeError.Oversized ? RejectReason.Oversized : RejectReason.Malformed, message);
-        if (Mempool.Contains(tx.Hash) || Blocks.GetTransaction(tx.Hash) is not null)
+        if (Mempool.Contains(tx.Hash))
             return AdmissionResult.Reject(RejectReason.AlreadyKnown, $"transaction {tx.Hash} is already known", tx.Hash);
         if (!CheckStateless(tx, out var reason, out message, out var fee))
             return AdmissionResult.Reject(reason, message, tx.Hash);
 
         var account = Ledger.GetAccount(tx.Sender);
+        // A finalized transaction's nonce is below the account's, so only a stale nonce needs the (disk) index
+        // lookup, and it is refused before paying for a signature check.
+        if (tx.Nonce < account.Nonce)
+            return Blocks.GetTransaction(tx.Hash) is not null
+                ? AdmissionResult.Reject(RejectReason.AlreadyKnown, $"transaction {tx.Hash} is already known", tx.Hash)
+                : AdmissionResult.Reject(RejectReason.NonceTooLow, $"nonce too low: {tx.Nonce}, the account's next nonce is {account.Nonce}", tx.Hash);
         byte[]? key;
         if (tx.Type == TransactionType.SetPublicKey)
         {
@@ -94,7 +101,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         }
         if (tx.Type == TransactionType.ClaimVmId && Ledger.GetVmOwner(tx.VmId) is { } owner)
             return AdmissionResult.Reject(RejectReason.VmIdAlreadyClaimed, $"VM ID {tx.VmId} is already claimed by {owner}", tx.Hash);
-        if (!TransactionSignature.Verify(tx, key))
+        if (_verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier))
             return AdmissionResult.Reject(RejectReason.BadSignature, $"the signature does not verify against {tx.Sender}'s public key", tx.Hash);
         return Mempool.TryAdd(tx, key, fee, account);
     }
@@ -154,7 +161,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             if (!CheckStateless(tx, out _, out var m, out var fee)) { error = $"transaction {tx.Hash}: {m}"; return false; }
             var key = tx.Type == TransactionType.SetPublicKey ? tx.PublicKey.ToArray()
                 : Ledger.GetAccount(tx.Sender).PublicKey ?? newKeys.GetValueOrDefault(tx.Sender);
-            if (key is null || !TransactionSignature.Verify(tx, key)) { error = $"transaction {tx.Hash} has no valid signature"; return false; }
+            if (key is null || _verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier)) { error = $"transaction {tx.Hash} has no valid signature"; return false; }
             if (tx.Type == TransactionType.SetPublicKey) newKeys.TryAdd(tx.Sender, key);
             candidates.Add(new PendingTransaction(tx, key, fee, 0, 0));
         }

@@ -15,7 +15,8 @@ public static class BenchCommands
         var cache = new Option<string>("--cache-dir") { Description = "pre-signed transactions and sender keys", DefaultValueFactory = _ => Path.Combine(".pwr", "bench-cache") };
         var batch = new Option<int>("--batch") { Description = "transactions per /broadcastBatch call", DefaultValueFactory = _ => 500 };
         var concurrency = new Option<int>("--concurrency") { Description = "batch calls in flight", DefaultValueFactory = _ => 4 };
-        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache, batch, concurrency };
+        var warmup = new Option<int>("--warmup") { Description = "how many of --count to send and finalize first, unmeasured (JIT warm-up)" };
+        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache, batch, concurrency, warmup };
         transfers.SetAction((p, ct) => Commands.Run(async () =>
         {
             var load = new TransferLoad(new TransferLoadOptions
@@ -27,6 +28,7 @@ public static class BenchCommands
                 CacheDir = p.GetValue(cache)!,
                 BatchSize = p.GetValue(batch),
                 Concurrency = p.GetValue(concurrency),
+                Warmup = p.GetValue(warmup),
             }, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
             var report = await load.RunAsync(ct);
             Console.WriteLine(TransferLoad.Format(report));
@@ -41,6 +43,14 @@ public static class BenchCommands
             Console.WriteLine(await bench.RunAsync(ct));
             return 0;
         }));
-        return new Command("bench", "load generators and end-to-end measurements") { transfers, vmSync };
+        var seconds = new Option<double>("--seconds") { Description = "measuring time per mode", DefaultValueFactory = _ => 5 };
+        var verify = new Command("verify", "Falcon-512 verifications per second of a signed transfer on all cores, the figure the TPS target is set against") { seconds };
+        verify.SetAction(p =>
+        {
+            foreach (var line in FalconVerifyRate.Measure(TimeSpan.FromSeconds(p.GetValue(seconds))))
+                Console.WriteLine(line);
+            return 0;
+        });
+        return new Command("bench", "load generators and end-to-end measurements") { transfers, vmSync, verify };
     }
 }

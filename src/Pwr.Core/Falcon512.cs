@@ -26,20 +26,7 @@ public static class Falcon512
 
     /// <summary>Verifies a signature; malformed keys or signatures verify as false, never throw.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
-    {
-        if (!IsWellFormedPublicKey(publicKey) || !IsWellFormedSignature(signature)) return false;
-        try
-        {
-            var key = new FalconPublicKeyParameters(FalconParameters.falcon_512, publicKey[1..].ToArray());
-            var verifier = new FalconSigner();
-            verifier.Init(false, key);
-            return verifier.VerifySignature(message.ToArray(), signature.ToArray());
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
-        {
-            return false;
-        }
-    }
+        => FalconVerifier.TryCreate(publicKey) is { } verifier && verifier.Verify(message, signature);
 
     /// <summary>Makes a fresh key pair from the system's secure random source.</summary>
     public static FalconKeyPair Generate() => Generate(new SecureRandom());
@@ -105,5 +92,41 @@ public sealed class FalconKeyPair
         var signer = new FalconSigner();
         signer.Init(true, new ParametersWithRandom(_private, new SecureRandom()));
         return signer.GenerateSignature(message.ToArray());
+    }
+}
+
+/// <summary>
+/// A Falcon-512 public key prepared once for many verifications. Preparing costs more than people expect
+/// (BouncyCastle copies the key and seeds a SecureRandom it never uses for verifying), so hot paths keep
+/// one per sender. Thread-safe: verification allocates its working arrays per call.
+/// </summary>
+public sealed class FalconVerifier
+{
+    private readonly FalconSigner _signer = new();
+    private readonly byte[] _publicKey;
+
+    private FalconVerifier(byte[] publicKey)
+    {
+        _publicKey = publicKey;
+        _signer.Init(false, new FalconPublicKeyParameters(FalconParameters.falcon_512, publicKey[1..]));
+    }
+
+    /// <summary>The 897-byte wire encoding this verifier checks against.</summary>
+    public ReadOnlySpan<byte> PublicKey => _publicKey;
+
+    /// <summary>A verifier for a well-formed public key, or null for anything else.</summary>
+    public static FalconVerifier? TryCreate(ReadOnlySpan<byte> publicKey)
+    {
+        if (!Falcon512.IsWellFormedPublicKey(publicKey)) return null;
+        try { return new FalconVerifier(publicKey.ToArray()); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException) { return null; }
+    }
+
+    /// <summary>Verifies a signature; malformed signatures verify as false, never throw.</summary>
+    public bool Verify(ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
+    {
+        if (!Falcon512.IsWellFormedSignature(signature)) return false;
+        try { return _signer.VerifySignature(message.ToArray(), signature.ToArray()); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException) { return false; }
     }
 }
