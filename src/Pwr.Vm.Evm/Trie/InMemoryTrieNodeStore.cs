@@ -12,11 +12,13 @@ public sealed class InMemoryTrieNodeStore : ITrieNodeStore
     public int Count => _nodes.Count;
 
     /// <summary>How many lookups were made, so tests can check that work follows touched keys rather than trie size.</summary>
-    public int Reads { get; private set; }
+    public int Reads => _reads;
+
+    private int _reads;
 
     public bool TryGet(in Hash32 hash, [NotNullWhen(true)] out byte[]? node)
     {
-        Reads++;
+        Interlocked.Increment(ref _reads);
         return _nodes.TryGetValue(hash, out node);
     }
 
