@@ -86,6 +86,16 @@ public sealed class PatriciaTrie
         return commit.Root;
     }
 
+    /// <summary>
+    /// Forgets every node held in memory, keeping only the committed root, so memory does not grow with all paths ever
+    /// touched. Call it only once the last commit's nodes are in the store: they are read back from there on next use.
+    /// </summary>
+    public void Unload()
+    {
+        if (HasUncommittedChanges) throw new InvalidOperationException("commit the trie before unloading it");
+        if (_root is not null) _root = new HashReferenceNode(RootHash(_root));
+    }
+
     private static Hash32 RootHash(TrieNode root)
     {
         if (root is HashReferenceNode reference) return reference.Hash!.Value;

@@ -184,6 +184,22 @@ public class PatriciaTrieTests
     }
 
     [Fact]
+    public void Unloaded_trie_reads_its_nodes_back_from_the_store()
+    {
+        var store = new InMemoryTrieNodeStore();
+        var trie = new PatriciaTrie(store);
+        trie.Set(Utf8("doe"), Utf8("reindeer"));
+        trie.Set(Utf8("dog"), Utf8("puppy"));
+        Assert.Throws<InvalidOperationException>(trie.Unload);
+        var root = trie.CommitToStore();
+        trie.Unload();
+        int reads = store.Reads;
+        Assert.Equal(Utf8("puppy"), trie.Get(Utf8("dog")));
+        Assert.True(store.Reads > reads);
+        Assert.Equal(root, trie.Commit().Root);
+    }
+
+    [Fact]
     public void Opening_at_an_unknown_root_fails_on_first_read()
     {
         var trie = new PatriciaTrie(new InMemoryTrieNodeStore(), Keccak.Hash256("nothing"u8));
