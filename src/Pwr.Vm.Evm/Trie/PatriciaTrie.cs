@@ -129,12 +129,42 @@ public sealed class PatriciaTrie
         _ => throw new InvalidOperationException("a hash reference has no encoding of its own"),
     };
 
+    // Writes child references straight into the branch encoding: no per-child arrays on the commit path.
     private static byte[] EncodeBranch(BranchNode branch)
     {
-        var references = new byte[]?[16];
-        for (int i = 0; i < 16; i++) if (branch.Children[i] is { } child) references[i] = Reference(child);
-        return TrieNodeCodec.EncodeBranch(references, branch.Value ?? []);
+        ReadOnlySpan<byte> value = branch.Value ?? [];
+        int payload = RlpCodec.BytesLength(value);
+        foreach (var child in branch.Children) payload += child is null ? 1 : ReferenceLength(child);
+        var node = new byte[RlpCodec.ListLength(payload)];
+        var writer = new RlpWriter(node);
+        writer.WriteListHeader(payload);
+        Span<byte> hash = stackalloc byte[Hash32.Size];
+        foreach (var child in branch.Children)
+        {
+            if (child is null)
+            {
+                writer.WriteEncoded([RlpCodec.EmptyString]);
+                continue;
+            }
+            if (child is not HashReferenceNode)
+            {
+                var encoded = Encode(child);
+                if (encoded.Length < 32)
+                {
+                    writer.WriteEncoded(encoded);
+                    continue;
+                }
+                child.Hash ??= Keccak.Hash256(encoded);
+            }
+            child.Hash!.Value.WriteTo(hash);
+            writer.WriteBytes(hash);
+        }
+        writer.WriteBytes(value);
+        return node;
     }
+
+    private static int ReferenceLength(TrieNode child)
+        => child is not HashReferenceNode && Encode(child) is { Length: < 32 } inline ? inline.Length : 1 + Hash32.Size;
 
     private static byte[] Reference(TrieNode node)
     {
