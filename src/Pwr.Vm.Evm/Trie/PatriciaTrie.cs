@@ -7,7 +7,8 @@ namespace Pwr.Vm.Evm.Trie;
 /// <summary>
 /// An incremental, persistent Merkle-Patricia trie over an <see cref="ITrieNodeStore"/>, opened at a root. Updates change
 /// only the nodes on the touched paths (loaded from the store on demand); <see cref="Commit"/> hashes just those and returns
-/// them for persisting. Old roots stay readable because stored nodes are never overwritten or removed.
+/// them for persisting. Old roots stay readable because stored nodes are never overwritten or removed. One writer at a
+/// time: an instance is not thread-safe.
 /// </summary>
 public sealed class PatriciaTrie
 {
