@@ -53,6 +53,42 @@ public sealed class PatriciaTrie
         return null;
     }
 
+    /// <summary>
+    /// The Merkle proof of <paramref name="key"/> (eth_getProof's accountProof or storageProof): the encodings of the nodes
+    /// that are referenced by hash on the key's path, root first. Proves absence too. Needs a committed trie.
+    /// </summary>
+    public IReadOnlyList<byte[]> GetProof(ReadOnlySpan<byte> key)
+    {
+        if (HasUncommittedChanges) throw new InvalidOperationException("commit the trie before asking for proofs");
+        var proof = new List<byte[]>();
+        var path = TrieNodeCodec.ToNibbles(key);
+        var node = _root;
+        int depth = 0;
+        bool isRoot = true;
+        while (node is not null)
+        {
+            var resolved = Resolve(node);
+            var encoded = Encode(resolved);
+            // Nodes under 32 bytes are inside their parent's encoding, which is already in the proof.
+            if (isRoot || encoded.Length >= 32) proof.Add(encoded);
+            isRoot = false;
+            switch (resolved)
+            {
+                case ExtensionNode extension when path.AsSpan(depth).StartsWith(extension.Path):
+                    depth += extension.Path.Length;
+                    node = extension.Child;
+                    break;
+                case BranchNode branch when depth < path.Length:
+                    node = branch.Children[path[depth++]];
+                    break;
+                default:
+                    node = null;
+                    break;
+            }
+        }
+        return proof;
+    }
+
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; an empty value deletes the key, as in Ethereum.</summary>
     public void Set(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
