@@ -26,7 +26,7 @@ public sealed class PatriciaTrie
     /// <summary>True when changes were made since the last commit.</summary>
     public bool HasUncommittedChanges => _root is { Committed: false };
 
-    /// <summary>The value stored under <paramref name="key"/>, or null.</summary>
+    /// <summary>The value stored under <paramref name="key"/>, or null. Callers must not modify the returned array.</summary>
     public byte[]? Get(ReadOnlySpan<byte> key)
     {
         var path = TrieNodeCodec.ToNibbles(key);

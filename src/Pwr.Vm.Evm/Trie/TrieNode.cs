@@ -37,16 +37,6 @@ internal sealed class BranchNode(TrieNode?[] children, byte[]? value) : TrieNode
 {
     public readonly TrieNode?[] Children = children;
     public readonly byte[]? Value = value;
-
-    public int ChildCount
-    {
-        get
-        {
-            int count = 0;
-            foreach (var child in Children) if (child is not null) count++;
-            return count;
-        }
-    }
 }
 
 /// <summary>A child known only by hash, loaded from the store on first use.</summary>
