@@ -3,7 +3,9 @@
 # Sourced by ./pwr and ./test.sh; says what it installs.
 ensure_native_deps() {
   local missing=()
-  ldconfig -p 2>/dev/null | grep -q 'libsecp256k1\.so\.1 ' || missing+=(libsecp256k1-1)
+  # Not `ldconfig -p | grep -q`: grep's early exit makes ldconfig fail with SIGPIPE under pipefail.
+  local libs; libs="$(ldconfig -p 2>/dev/null || true)"
+  [[ "$libs" == *"libsecp256k1.so.1 "* ]] || missing+=(libsecp256k1-1)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "pwr: installing Debian packages this machine lacks: ${missing[*]} (secp256k1 for Ethereum signatures)..." >&2
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
