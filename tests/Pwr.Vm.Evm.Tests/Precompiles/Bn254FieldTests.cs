@@ -127,4 +127,25 @@ public class Bn254FieldTests
         var a = RandomFp12(new Random(3));
         Assert.True(Fp12.Eq(Fp12.Pow(a, P), Fp12.Frobenius(a)));
     }
+
+    [Fact]
+    public void Hard_part_decomposition_in_powers_of_p_equals_the_hard_exponent()
+    {
+        var x = Bn254Constants.X;
+        Assert.Equal(x, new BigInteger(Bn254Constants.XU64));
+        var l2 = 6 * x * x + 1;
+        var l1 = -36 * BigInteger.Pow(x, 3) - 18 * x * x - 12 * x + 1;
+        var l0 = -36 * BigInteger.Pow(x, 3) - 30 * x * x - 18 * x - 2;
+        Assert.Equal(BigInteger.Zero, (BigInteger.Pow(P, 4) - P * P + 1) % Bn254Constants.R);
+        Assert.Equal(Bn254Constants.FinalExponentHard, l0 + l1 * P + l2 * P * P + BigInteger.Pow(P, 3));
+    }
+
+    [Fact]
+    public void Final_exponentiation_equals_the_plain_power()
+    {
+        var f = RandomFp12(new Random(4));
+        var easy = Fp12.Mul(Fp12.Conjugate(f), Fp12.Inverse(f));
+        easy = Fp12.Mul(Fp12.Pow(easy, P * P), easy);
+        Assert.True(Fp12.Eq(Fp12.Pow(easy, Bn254Constants.FinalExponentHard), Pairing.FinalExponentiation(f)));
+    }
 }

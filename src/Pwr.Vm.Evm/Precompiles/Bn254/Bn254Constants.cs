@@ -8,6 +8,9 @@ internal static class Bn254Constants
     /// <summary>The BN parameter: p = 36x^4 + 36x^3 + 24x^2 + 6x + 1, r = 36x^4 + 36x^3 + 18x^2 + 6x + 1.</summary>
     public static readonly BigInteger X = 4965661367192848881;
 
+    /// <summary>x as a machine word, for the final exponentiation's repeated powers.</summary>
+    public const ulong XU64 = 4965661367192848881;
+
     public static readonly BigInteger P = Fp.Modulus;
 
     /// <summary>The prime order r of G1 and of the G2 subgroup.</summary>

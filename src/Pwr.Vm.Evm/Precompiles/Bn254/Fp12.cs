@@ -57,6 +57,17 @@ internal readonly struct Fp12
         return new(c0, c1);
     }
 
+    public static Fp12 Pow(in Fp12 a, ulong exponent)
+    {
+        var result = One;
+        for (int bit = 63 - BitOperations.LeadingZeroCount(exponent); bit >= 0; bit--)
+        {
+            result = Square(result);
+            if (((exponent >> bit) & 1) != 0) result = Mul(result, a);
+        }
+        return result;
+    }
+
     public static Fp12 Pow(in Fp12 a, BigInteger exponent)
     {
         var result = One;

@@ -36,6 +36,18 @@ internal readonly struct Fp6
 
     public static Fp6 Square(in Fp6 a) => Mul(a, a);
 
+    /// <summary>a · (b0 + b1 v): the shape of a line's coefficients, five Fp2 products.</summary>
+    public static Fp6 MulBy01(in Fp6 a, in Fp2 b0, in Fp2 b1)
+    {
+        // (a0 + a1 v + a2 v^2)(b0 + b1 v) = (a0 b0 + ξ a2 b1) + (a0 b1 + a1 b0) v + (a1 b1 + a2 b0) v^2.
+        var t0 = Fp2.Mul(a.C0, b0);
+        var t1 = Fp2.Mul(a.C1, b1);
+        var c0 = Fp2.Add(t0, Fp2.MulByXi(Fp2.Mul(a.C2, b1)));
+        var c1 = Fp2.Sub(Fp2.Sub(Fp2.Mul(Fp2.Add(a.C0, a.C1), Fp2.Add(b0, b1)), t0), t1);
+        var c2 = Fp2.Add(t1, Fp2.Mul(a.C2, b0));
+        return new(c0, c1, c2);
+    }
+
     /// <summary>Multiplies by v: (c0, c1, c2) -> (ξ c2, c0, c1).</summary>
     public static Fp6 MulByV(in Fp6 a) => new(Fp2.MulByXi(a.C2), a.C0, a.C1);
 
