@@ -68,6 +68,18 @@ public class Bn254FieldTests
     }
 
     [Fact]
+    public void Fp_inverse_agrees_with_fermat_on_edge_values()
+    {
+        foreach (var v in new[] { BigInteger.One, new BigInteger(2), P - 1, P - 2, (P + 1) / 2, BigInteger.Pow(2, 253) })
+        {
+            var a = Fp.FromBigInteger(v);
+            Assert.True(Fp.Eq(Fp.InverseByFermat(a), Fp.Inverse(a)));
+            Assert.True(Fp.Eq(Fp.One, Fp.Mul(a, Fp.Inverse(a))));
+        }
+        Assert.True(Fp.Inverse(Fp.Zero).IsZero);
+    }
+
+    [Fact]
     public void Fp_rejects_encodings_at_or_above_p()
     {
         var bytes = P.ToByteArray(isUnsigned: true, isBigEndian: true);
