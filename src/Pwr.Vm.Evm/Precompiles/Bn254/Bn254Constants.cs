@@ -19,6 +19,9 @@ internal static class Bn254Constants
     /// <summary>r as 32 big-endian bytes, for the G2 subgroup check r·Q = O.</summary>
     public static readonly byte[] OrderBytes = R.ToByteArray(isUnsigned: true, isBigEndian: true);
 
+    /// <summary>The trace of Frobenius t = 6x^2 + 1 (r = p + 1 - t), 32 big-endian bytes, for the fast [r]Q on G2.</summary>
+    public static readonly byte[] TraceBytes = Pad32((6 * X * X + 1).ToByteArray(isUnsigned: true, isBigEndian: true));
+
     /// <summary>The optimal ate Miller loop length 6x + 2.</summary>
     public static readonly BigInteger AteLoopCount = 6 * X + 2;
 
@@ -34,6 +37,13 @@ internal static class Bn254Constants
 
     /// <summary>γ_i = ξ^(i(p-1)/6) for i = 0..5, the Frobenius coefficients of the w^i basis.</summary>
     public static readonly Fp2[] FrobeniusGamma = BuildGammas();
+
+    private static byte[] Pad32(byte[] value)
+    {
+        var result = new byte[32];
+        value.CopyTo(result, 32 - value.Length);
+        return result;
+    }
 
     private static Fp2[] BuildGammas()
     {
