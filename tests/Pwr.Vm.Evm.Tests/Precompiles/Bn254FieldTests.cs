@@ -160,4 +160,15 @@ public class Bn254FieldTests
         easy = Fp12.Mul(Fp12.Pow(easy, P * P), easy);
         Assert.True(Fp12.Eq(Fp12.Pow(easy, Bn254Constants.FinalExponentHard), Pairing.FinalExponentiation(f)));
     }
+
+    [Fact]
+    public void Cyclotomic_square_equals_the_general_square_on_unitary_elements()
+    {
+        var f = RandomFp12(new Random(6));
+        // The easy part of the final exponentiation lands in the cyclotomic subgroup.
+        var u = Fp12.Mul(Fp12.Conjugate(f), Fp12.Inverse(f));
+        u = Fp12.Mul(Fp12.Frobenius(Fp12.Frobenius(u)), u);
+        Assert.True(Fp12.Eq(Fp12.Square(u), Fp12.CyclotomicSquare(u)));
+        Assert.True(Fp12.Eq(Fp12.Pow(u, 1234567UL), Fp12.CyclotomicPow(u, 1234567UL)));
+    }
 }
