@@ -25,13 +25,14 @@ internal static class Pairing
         var t = new JacobianPoint<Fp2>[n];
         for (int i = 0; i < n; i++) t[i] = JacobianPoint<Fp2>.FromAffine(qx[i], qy[i]);
         var f = Fp12.One;
-        var loop = Bn254Constants.AteLoopCount;
-        for (int bit = (int)loop.GetBitLength() - 2; bit >= 0; bit--)
+        // 6x + 2 is 65 bits: a UInt128 keeps the bit tests free of BigInteger allocations.
+        var loop = (UInt128)Bn254Constants.AteLoopCount;
+        for (int bit = 126 - (int)UInt128.LeadingZeroCount(loop); bit >= 0; bit--)
         {
             f = Fp12.Square(f);
             for (int i = 0; i < n; i++)
                 f = MulByLine(f, DoublingStep(ref t[i], px[i], py[i]));
-            if (!(loop >> bit).IsEven)
+            if (((loop >> bit) & 1) != 0)
             {
                 for (int i = 0; i < n; i++)
                 {
