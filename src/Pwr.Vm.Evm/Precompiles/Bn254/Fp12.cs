@@ -35,7 +35,7 @@ internal readonly struct Fp12
     }
 
     /// <summary>
-    /// a^2 for a in the cyclotomic subgroup (norm one over Fp6 and Fp4, as after the easy part of the final
+    /// a^2 for a in the cyclotomic subgroup (order dividing p^4 - p^2 + 1, as after the easy part of the final
     /// exponentiation), by Granger and Scott: 9 Fp2 squarings instead of the 12 Fp2 products of a general square.
     /// </summary>
     /// <remarks>
