@@ -26,7 +26,7 @@ internal static class Bn254Precompiles
         Span<byte> buffer = stackalloc byte[96];
         PrecompileInput.CopyPadded(input, 0, buffer);
         if (!TryReadG1(buffer[..64], out var p)) return PrecompileResult.Failure(gas);
-        return new PrecompileResult(true, MulGas, WriteG1(JacobianPoint<Fp>.Multiply(p, buffer[64..])));
+        return new PrecompileResult(true, MulGas, WriteG1(G1.Multiply(p, buffer[64..])));
     }
 
     public static PrecompileResult PairingCheck(ReadOnlySpan<byte> input, long gas)

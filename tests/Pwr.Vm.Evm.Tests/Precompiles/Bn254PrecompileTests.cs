@@ -150,6 +150,31 @@ public class Bn254PrecompileTests
     }
 
     [Fact]
+    public void Mul_by_random_scalars_matches_the_reference()
+    {
+        var rng = new Random(8);
+        var basePoint = RefMul(Gen1, 987654321);
+        for (int i = 0; i < 12; i++)
+        {
+            var bytes = new byte[32];
+            rng.NextBytes(bytes);
+            var k = new BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+            Assert.Equal(G1(RefMul(basePoint, k % R)), Hex(Run(7, G1(basePoint) + Word(k))));
+        }
+    }
+
+    [Fact]
+    public void Glv_endomorphism_acts_as_multiplication_by_lambda()
+    {
+        // φ(x, y) = (βx, y) with β^3 = 1 must equal [λ]P: the split k = k1 + k2·λ depends on it.
+        var g = JacobianPoint<Fp>.FromAffine(Fp.One, Fp.FromBigInteger(2));
+        Pwr.Vm.Evm.Precompiles.Bn254.G1.Phi(g).ToAffine(out var x, out var y);
+        var expected = RefMul(Gen1, Pwr.Vm.Evm.Precompiles.Bn254.G1.Lambda);
+        Assert.Equal(G1(expected), G1((x.ToBigInteger(), y.ToBigInteger())));
+        Assert.Equal(BigInteger.One, BigInteger.ModPow(Pwr.Vm.Evm.Precompiles.Bn254.G1.Beta.ToBigInteger(), 3, P));
+    }
+
+    [Fact]
     public void Mul_by_zero_or_the_group_order_is_infinity()
     {
         Assert.Equal(G1(null), Hex(Run(7, G1(Gen1) + Word(0))));
