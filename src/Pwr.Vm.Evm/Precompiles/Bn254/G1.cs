@@ -67,17 +67,22 @@ internal static class G1
         if (k1.GetBitLength() > 128 || k2.GetBitLength() > 128) return JacobianPoint<Fp>.Multiply(point, scalarBigEndian);
         var e1 = (UInt128)k1;
         var e2 = (UInt128)k2;
-        var both = JacobianPoint<Fp>.Add(p1, p2);
-
-        // Shamir's trick: one doubling per bit of the longer half-length scalar.
-        var result = JacobianPoint<Fp>.Infinity;
-        for (int bit = 127 - (int)UInt128.LeadingZeroCount(e1 | e2); bit >= 0; bit--)
+        // Shamir's trick with 2-bit windows on both halves: a table of i·P1 + j·P2 (i, j < 4), then per window two
+        // doublings and at most one addition, over about 128 bits instead of 256.
+        var table = new JacobianPoint<Fp>[16];
+        table[0] = JacobianPoint<Fp>.Infinity;
+        for (int i = 0; i < 4; i++)
         {
-            result = JacobianPoint<Fp>.Double(result);
-            bool b1 = ((e1 >> bit) & 1) != 0, b2 = ((e2 >> bit) & 1) != 0;
-            if (b1 && b2) result = JacobianPoint<Fp>.Add(result, both);
-            else if (b1) result = JacobianPoint<Fp>.Add(result, p1);
-            else if (b2) result = JacobianPoint<Fp>.Add(result, p2);
+            if (i > 0) table[i * 4] = i == 1 ? p1 : JacobianPoint<Fp>.Add(table[(i - 1) * 4], p1);
+            for (int j = 1; j < 4; j++) table[i * 4 + j] = JacobianPoint<Fp>.Add(table[i * 4 + j - 1], p2);
+        }
+
+        var result = JacobianPoint<Fp>.Infinity;
+        for (int bit = 126; bit >= 0; bit -= 2)
+        {
+            result = JacobianPoint<Fp>.Double(JacobianPoint<Fp>.Double(result));
+            int index = (int)((e1 >> bit) & 3) * 4 + (int)((e2 >> bit) & 3);
+            if (index != 0) result = JacobianPoint<Fp>.Add(result, table[index]);
         }
         return result;
     }
