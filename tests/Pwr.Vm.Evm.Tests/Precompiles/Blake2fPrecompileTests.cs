@@ -2,7 +2,7 @@ using Pwr.Vm.Evm.Precompiles;
 
 namespace Pwr.Vm.Evm.Tests.Precompiles;
 
-/// <summary>EIP-152 test vectors 0..8 (CC0) plus gas and flag edge cases.</summary>
+/// <summary>EIP-152 test vectors 0..7 (CC0) plus gas and flag edge cases.</summary>
 public class Blake2fPrecompileTests
 {
     // Test vector 5 body after the 4-byte round count: BLAKE2b-512("abc") state, message, t = 3, and the final flag.
@@ -43,15 +43,8 @@ public class Blake2fPrecompileTests
         Assert.Equal(expected, Convert.ToHexStringLower(result.Output));
     }
 
-    // 2^32 - 1 rounds take about a minute; run it on demand, not on every build.
-    [Fact(Skip = "slow: 4294967295 rounds")]
-    public void Vector8_max_rounds()
-    {
-        var result = PrecompileSet.Run(9, Input("ffffffff", "01"), uint.MaxValue);
-        Assert.Equal("fc59093aafa9ab43daae0e914c57635c5402d8e3d2130eb9b3cc181de7f0ecf9b22bf99a7815ce16419e200e01846e6b5df8cc7703041bbceb571de6631d2615",
-            Convert.ToHexStringLower(result.Output));
-    }
-
+    // EIP-152 vector 8 (2^32 - 1 rounds) is not run: it takes about a minute here. Its gas rule is checked below
+    // without computing, and rounds past 10 (the schedule wrapping) are covered by vector 5's 12 rounds.
     [Fact]
     public void Max_rounds_with_too_little_gas_fails_without_computing()
         => Assert.Equal(PrecompileResult.Failure(1_000_000), PrecompileSet.Run(9, Input("ffffffff", "01"), 1_000_000));
