@@ -38,6 +38,17 @@ public static class PatriciaRoot
         return Keccak.Hash256(Build(sorted, 0, sorted.Count, 0));
     }
 
+    /// <summary>
+    /// The root of an indexed list (a block's transactions or receipts): item i is stored under the key rlp(i), and each
+    /// item is already encoded (a typed transaction's value is its type byte followed by its RLP).
+    /// </summary>
+    public static Hash32 ComputeOrdered(IReadOnlyList<byte[]> encodedItems)
+    {
+        var entries = new KeyValuePair<byte[], byte[]>[encodedItems.Count];
+        for (int i = 0; i < entries.Length; i++) entries[i] = new(Rlp.Rlp.EncodeUInt64((ulong)i), encodedItems[i]);
+        return Compute(entries);
+    }
+
     /// <summary>Encodes the node for sorted, distinct entries [from, to) that agree on their first <paramref name="depth"/> nibbles.</summary>
     private static byte[] Build(List<(byte[] Nibbles, byte[] Value)> entries, int from, int to, int depth)
     {

@@ -88,6 +88,41 @@ public class PatriciaRootTests
         Assert.Equal(Keccak.Hash256(branch), PatriciaRoot.Compute([a, b]));
     }
 
+    [Fact]
+    public void Transactions_root_of_a_known_block_matches_its_header()
+    {
+        // geth's TestBlockEncoding block: header ‖ [one legacy transaction] ‖ [no uncles]; header field 4 is the transactions root.
+        var block = Hex.Decode("f90260f901f9a083cafc574e1f51ba9dc0568fc617a08ea2429fb384059c972f13b19fa1c8dd55a01dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d4934794"
+            + "8888f1f195afa192cfee860698584c030f4c9db1a0ef1552a40b7165c3cd773806b9e0c165b75356e0314bf0706f279c729f51e017a05fe50b260da6308036625b850b5d6ced6d0a9f814c0688bc91ffb7b7a3a54b67"
+            + "a0bc37d79753ad738a6dac4921e57392f145d8887476de3f783dfa7edae9283e52b90100" + new string('0', 512)
+            + "8302000001832fefd8825208845506eb0780a0bd4472abb6659ebe3ee06ee4d7b72a00a9f4d001caca51342001075469aff49888a13a5a8c8f2bb1c4"
+            + "f861f85f800a82c35094095e7baea6a6c7c4c2dfeb977efac326af552d870a801ba09bea4c4daac7c7c52e093e6a4c35dbbcf8856f1af7b059ba20253e70848d094fa08a8fae537ce25ed8cb5af9adac3f141af69bd515bd2ba031522df09b97dd72b1c0");
+        var reader = new RlpReader(block);
+        Assert.True(reader.TryReadList(out var parts));
+        Assert.True(reader.TryReadEnd());
+        Assert.True(parts.TryReadList(out var header));
+        for (int i = 0; i < 4; i++) Assert.True(header.TrySkip());
+        Assert.True(header.TryReadFixed(32, out var transactionsRoot));
+        Assert.True(parts.TryReadList(out var transactions));
+        var items = new List<byte[]>();
+        while (transactions.HasMore)
+        {
+            Assert.True(transactions.TryReadEncoded(out var tx));
+            items.Add(tx.ToArray());
+        }
+        Assert.Single(items);
+        Assert.Equal(new Hash32(transactionsRoot), PatriciaRoot.ComputeOrdered(items));
+    }
+
+    [Fact]
+    public void Ordered_root_keys_items_by_rlp_of_their_index()
+    {
+        var items = Enumerable.Range(0, 300).Select(i => Keccak.Hash256(BitConverter.GetBytes(i)).ToArray()).ToList();
+        var expected = PatriciaRoot.Compute(items.Select((item, i) => new KeyValuePair<byte[], byte[]>(RlpCodec.EncodeUInt64((ulong)i), item)));
+        Assert.Equal(expected, PatriciaRoot.ComputeOrdered(items));
+        Assert.Equal(PatriciaRoot.Empty, PatriciaRoot.ComputeOrdered([]));
+    }
+
     /// <summary>
     /// A transaction rejected by a state test leaves the pre-state untouched, so its expected post-state hash is the root of
     /// the pre-state: a secure trie of accounts rlp([nonce, balance, storageRoot, codeHash]) with secure storage tries.
