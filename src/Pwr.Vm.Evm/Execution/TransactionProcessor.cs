@@ -17,6 +17,9 @@ public sealed class TransactionProcessor
     private const long AccessListStorageKeyGas = 1900;
     private const long InitCodeWordGas = 2;
 
+    private static readonly Address[] PrecompileAddresses = Enumerable.Range(1, Precompiles.PrecompileSet.Count)
+        .Select(id => { var bytes = new byte[20]; bytes[19] = (byte)id; return new Address(bytes); }).ToArray();
+
     private readonly WorldState _state;
     private readonly BlockContext _block;
     private readonly Evm _evm;
@@ -60,13 +63,7 @@ public sealed class TransactionProcessor
         // EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm.
         _state.WarmAccount(sender);
         _state.WarmAccount(_block.Coinbase);
-        Span<byte> precompile = stackalloc byte[20];
-        for (int id = 1; id <= Precompiles.PrecompileSet.Count; id++)
-        {
-            precompile.Clear();
-            precompile[19] = (byte)id;
-            _state.WarmAccount(new Address(precompile));
-        }
+        foreach (var precompile in PrecompileAddresses) _state.WarmAccount(precompile);
         foreach (var entry in tx.AccessList)
         {
             _state.WarmAccount(entry.Address);

@@ -317,6 +317,21 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
             remainder = new UInt256(r);
             return;
         }
+        if ((a.U2 | a.U3) == 0)
+        {
+            // Both fit in 128 bits (b is larger than a 64-bit value but at most a).
+            UInt128 x = new(a.U1, a.U0), y = new(b.U1, b.U0);
+            UInt128 q128 = x / y;
+            UInt128 r128 = x - q128 * y;
+            quotient = new UInt256((ulong)q128, (ulong)(q128 >> 64));
+            remainder = new UInt256((ulong)r128, (ulong)(r128 >> 64));
+            return;
+        }
+        DivRemSlow(a, b, out quotient, out remainder);
+    }
+
+    private static void DivRemSlow(in UInt256 a, in UInt256 b, out UInt256 quotient, out UInt256 remainder)
+    {
         Span<ulong> u = [a.U0, a.U1, a.U2, a.U3];
         Span<ulong> q = stackalloc ulong[4];
         Span<ulong> rem = stackalloc ulong[4];
