@@ -154,8 +154,11 @@ public sealed class TransactionProcessor
             return TransactionResult.Rejected(TransactionError.SenderNotEoa, "sender has code (EIP-3607)");
 
         // balance >= gasLimit * maxFee + value, computed without wrapping.
-        var big = (System.Numerics.BigInteger)tx.GasLimit * maxFee.ToBigInteger() + tx.Value.ToBigInteger();
-        if (_state.GetBalance(tx.Sender).ToBigInteger() < big)
+        Span<ulong> product = stackalloc ulong[8];
+        UInt256.MultiplyFull(new UInt256((ulong)tx.GasLimit), maxFee, product);
+        var cost = UInt256.AddWithCarry(new UInt256(product[0], product[1], product[2], product[3]), tx.Value, out bool carry);
+        bool overflow = carry || (product[4] | product[5] | product[6] | product[7]) != 0;
+        if (overflow || UInt256.LessThan(_state.GetBalance(tx.Sender), cost))
             return TransactionResult.Rejected(TransactionError.InsufficientFunds, "insufficient funds for gas * price + value");
         return null;
     }
