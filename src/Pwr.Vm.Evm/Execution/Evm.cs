@@ -633,21 +633,29 @@ internal sealed class Evm
                     Unsafe.Add(ref st, sp++) = new UInt256((ulong)((code[pc + 1] << 8) | code[pc + 2]));
                     pc += 3;
                     continue;
-                case >= 0x62 and <= 0x7f:
+                // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
+                case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
+                case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
+                case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
+                case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
                     {
                         int n = op - 0x5f;
                         Unsafe.Add(ref st, sp++) = ReadPush(code, pc + 1, n);
                         pc += n + 1;
                         continue;
                     }
-                case >= 0x80 and <= 0x8f: // DUP1..DUP16
+                // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
+                case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+                case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
                     {
                         int n = op - 0x7f;
                         Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
                         sp++;
                         break;
                     }
-                case >= 0x90 and <= 0x9f: // SWAP1..SWAP16
+                // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
+                case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+                case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
                     {
                         int n = op - 0x8f;
                         ref var top = ref Unsafe.Add(ref st, sp - 1);
@@ -655,7 +663,8 @@ internal sealed class Evm
                         (top, other) = (other, top);
                         break;
                     }
-                case >= 0xa0 and <= 0xa4: // LOG0..LOG4
+                // LOG0..LOG4 (listed one by one so the switch compiles to a single jump table)
+                case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4:
                     {
                         if (msg.IsStatic) return CallResult.Fail();
                         int topicCount = op - 0xa0;

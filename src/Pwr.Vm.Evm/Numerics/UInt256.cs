@@ -337,6 +337,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         DivRemSlow(a, b, out quotient, out remainder);
     }
 
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     private static void DivRemSlow(in UInt256 a, in UInt256 b, out UInt256 quotient, out UInt256 remainder)
     {
         Span<ulong> u = [a.U0, a.U1, a.U2, a.U3];
@@ -357,6 +358,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>Long division of <paramref name="dividend"/> (any number of limbs) by a divisor of up to 4 limbs (Knuth algorithm D on 32-bit digits).</summary>
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     internal static void KnuthDivide(ReadOnlySpan<ulong> dividend, ReadOnlySpan<ulong> divisor, Span<ulong> quotient, Span<ulong> remainder)
     {
         // Split into 32-bit digits so that every partial product fits a ulong.
@@ -478,6 +480,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         return an ? Negate(r) : r;
     }
 
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     public static UInt256 AddMod(in UInt256 a, in UInt256 b, in UInt256 m)
     {
         if (m.IsZero) return Zero;
@@ -490,9 +493,15 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         return new UInt256(r[0], r[1], r[2], r[3]);
     }
 
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     public static UInt256 MulMod(in UInt256 a, in UInt256 b, in UInt256 m)
     {
         if (m.IsZero) return Zero;
+        if (((a.U1 | a.U2 | a.U3) | (b.U1 | b.U2 | b.U3)) == 0)
+        {
+            ulong hi = Math.BigMul(a.U0, b.U0, out ulong lo);
+            return Modulo(new UInt256(lo, hi), m);
+        }
         Span<ulong> p = stackalloc ulong[8];
         MultiplyFull(a, b, p);
         Span<ulong> q = stackalloc ulong[8];
