@@ -308,6 +308,9 @@ internal sealed class Evm
         }
     }
 
+    // Fully optimized from the first call: under tiering this loop ran in tier-0/OSR code for thousands of
+    // transactions (measured 5.5k vs 25k token transfers/s).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private CallResult Interpret(in Message msg, CodeInfo codeInfo, UInt256[] stackArray, EvmMemory memory)
     {
         ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(stackArray);
