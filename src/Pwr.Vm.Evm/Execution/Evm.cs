@@ -274,18 +274,22 @@ internal sealed class Evm
 
     private EvmMemory RentMemory(int depth) => _memories[depth] ??= new EvmMemory();
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>Reads PUSH data: <paramref name="count"/> big-endian bytes at <paramref name="start"/> (code is zero-padded).</summary>
     private static UInt256 ReadPush(byte[] code, int start, int count)
     {
-        ulong u0 = 0, u1 = 0, u2 = 0, u3 = 0;
-        for (int i = 0; i < count; i++)
-        {
-            u3 = (u3 << 8) | (u2 >> 56);
-            u2 = (u2 << 8) | (u1 >> 56);
-            u1 = (u1 << 8) | (u0 >> 56);
-            u0 = (u0 << 8) | code[start + i];
-        }
-        return new UInt256(u0, u1, u2, u3);
+        int end = start + count;
+        return new UInt256(Limb(code, start, end - 8, end), Limb(code, start, end - 16, end - 8),
+            Limb(code, start, end - 24, end - 16), Limb(code, start, end - 32, end - 24));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Limb(byte[] code, int start, int from, int to)
+    {
+        if (to <= start) return 0;
+        if (from >= start) return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(code.AsSpan(from, 8));
+        ulong v = 0;
+        for (int i = start; i < to; i++) v = (v << 8) | code[i];
+        return v;
     }
 
     // ---------------- interpreter ----------------
@@ -314,18 +318,16 @@ internal sealed class Evm
         int pc = 0;
         byte[] returnData = [];
         var state = _state;
-        var baseGas = OpcodeTable.BaseGas;
-        var stackIn = OpcodeTable.StackIn;
-        var growth = OpcodeTable.StackGrowth;
-        var defined = OpcodeTable.Defined;
+        ref OpcodeTable.Info info = ref MemoryMarshal.GetArrayDataReference(OpcodeTable.Infos);
         Address self = msg.Recipient;
 
         while (true)
         {
             byte op = code[pc];
-            if (!defined[op]) return CallResult.Fail();
-            if (sp < stackIn[op] || sp + growth[op] > StackLimit) return CallResult.Fail();
-            gas -= baseGas[op];
+            ref readonly var opInfo = ref Unsafe.Add(ref info, op);
+            // One unsigned range check covers underflow, overflow and undefined opcodes (an empty range).
+            if ((uint)(sp - opInfo.MinStack) > (uint)opInfo.StackRange) return CallResult.Fail();
+            gas -= opInfo.Gas;
             if (gas < 0) return CallResult.Fail();
 
             switch (op)

@@ -156,7 +156,7 @@ public class InterpreterTests
         var h = new EvmHarness();
         h.Backend.SetAccount(empty, 0, UInt256.Zero, []);
         // CALL(gas, 0xe0, 0, 0, 0, 0, 0)
-        h.WithCode("600060006000600060e061fffff100");
+        h.WithCode("6000600060006000600060e061fffff100");
         Assert.True(h.Call().Success);
         Assert.Null(h.Account(empty));
     }
