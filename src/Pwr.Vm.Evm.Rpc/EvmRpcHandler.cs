@@ -82,8 +82,9 @@ public sealed class EvmRpcHandler
         {
             return Error(id, e.Code, e.Message, e.ErrorData);
         }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidOperationException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A bug or a broken store answers this one request with an error; the server keeps serving.
             return Error(id, RpcException.InternalError, "internal error: " + e.Message);
         }
     }
