@@ -35,7 +35,8 @@ public static class Commands
         var reset = new Option<bool>("--reset") { Description = "delete the data directory first and start from genesis" };
         var port = new Option<int>("--port") { Description = "PWR HTTP API port", DefaultValueFactory = _ => 8085 };
         var verbose = new Option<bool>("--verbose") { Description = "log every block" };
-        var cmd = new Command("devnet", "run a single-validator devnet with the token VM; prints the API URL and dev accounts") { dataDir, blockTime, reset, port, verbose };
+        var evmRpcPort = new Option<int>("--evm-rpc-port") { Description = "Ethereum JSON-RPC port on 127.0.0.1 (0 = off)", DefaultValueFactory = _ => 8545 };
+        var cmd = new Command("devnet", "run a single-validator devnet with the token VM and the EVM; prints the API URLs and dev accounts") { dataDir, blockTime, reset, port, verbose, evmRpcPort };
         cmd.SetAction((p, ct) => Run(async () =>
         {
             using var loggers = LoggerFactory.Create(b => b
@@ -49,6 +50,7 @@ public static class Commands
                 BlockTime = TimeSpan.FromMilliseconds(p.GetValue(blockTime)),
                 Reset = p.GetValue(reset),
                 ApiPort = p.GetValue(port),
+                EvmRpcPort = p.GetValue(evmRpcPort) is > 0 and var rpcPort ? rpcPort : null,
             }, loggers);
             PrintDevnet(devnet, p.GetValue(dataDir)!);
             var stopped = new TaskCompletionSource();
@@ -79,9 +81,25 @@ public static class Commands
         AnsiConsole.Write(table);
         var vms = new Table().AddColumns("VM ID", "VM", "owner", "height");
         foreach (var host in devnet.VmHosts)
-            vms.AddRow(host.VmId.ToString(CultureInfo.InvariantCulture), host.VmId == DevnetHost.TokenVmId ? "token VM (example)" : "extra", chain.Ledger.GetVmOwner(host.VmId)?.ToString() ?? "-", host.Height.ToString(CultureInfo.InvariantCulture));
+            vms.AddRow(host.VmId.ToString(CultureInfo.InvariantCulture), host.VmId switch { DevnetHost.TokenVmId => "token VM (example)", DevnetHost.EvmVmId => "EVM", _ => "extra" }, chain.Ledger.GetVmOwner(host.VmId)?.ToString() ?? "-", host.Height.ToString(CultureInfo.InvariantCulture));
         AnsiConsole.Write(vms);
+        PrintEvm(devnet);
         AnsiConsole.MarkupLine("Try: [bold]./pwr transfer --from dev0 --to dev1 --amount 1PWR[/]   Ctrl-C stops the devnet (data is kept; --reset starts over).");
+    }
+
+    private static void PrintEvm(DevnetHost devnet)
+    {
+        if (devnet.EvmRpc is null)
+        {
+            if (devnet.EvmRpcError is { } error) AnsiConsole.MarkupLine($"[yellow]Ethereum JSON-RPC not started:[/] {Markup.Escape(error)}");
+            return;
+        }
+        Console.WriteLine($"Ethereum JSON-RPC: {devnet.EvmRpc.Url} (chain id {devnet.EvmOptions.ChainId})");
+        // Plain lines, as Anvil prints them: a table would wrap the keys on narrow terminals.
+        Console.WriteLine("Available accounts (10000 ETH each) and their private keys:");
+        for (int i = 0; i < Pwr.Vm.Evm.Vm.AnvilAccounts.Addresses.Count; i++)
+            Console.WriteLine($"({i}) {Pwr.Vm.Evm.Vm.AnvilAccounts.AddressStrings[i]}  {Pwr.Vm.Evm.Vm.AnvilAccounts.PrivateKeyStrings[i]}");
+        AnsiConsole.MarkupLine($"[grey]Anvil/Hardhat accounts (mnemonic \"{Pwr.Vm.Evm.Vm.AnvilAccounts.Mnemonic}\"); the wrapper pays PWR fees as dev{DevnetHost.EvmWrapperAccount}.[/]");
     }
 
     private static Command Account()

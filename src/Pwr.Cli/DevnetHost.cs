@@ -4,6 +4,8 @@ using Pwr.Consensus;
 using Pwr.Core;
 using Pwr.Node;
 using Pwr.Vm;
+using Pwr.Vm.Evm.Rpc;
+using Pwr.Vm.Evm.Vm;
 using Pwr.Vm.Token;
 
 namespace Pwr.Cli;
@@ -15,6 +17,8 @@ public sealed class DevnetOptions
     public TimeSpan BlockTime { get; init; } = TimeSpan.FromSeconds(1);
     public int ApiPort { get; init; } = 8085;
     public bool Reset { get; init; }
+    /// <summary>Port of the Ethereum JSON-RPC wrapper on 127.0.0.1 (`pwr devnet` asks for 8545); null runs the EVM without it.</summary>
+    public int? EvmRpcPort { get; init; }
     /// <summary>VMs run beside the devnet's own (tests use this for misbehaving VMs).</summary>
     public IReadOnlyList<IVirtualMachine> ExtraVms { get; init; } = [];
 }
@@ -25,12 +29,27 @@ public sealed class DevnetHost : IAsyncDisposable
     /// <summary>VM ID of the example token VM on the devnet.</summary>
     public const ulong TokenVmId = 1;
 
+    /// <summary>VM ID of the EVM on the devnet.</summary>
+    public const ulong EvmVmId = 2;
+
+    /// <summary>The devnet account whose PWR key signs and pays for the EVM wrapper's VmData transactions.</summary>
+    public const int EvmWrapperAccount = 8;
+
     private readonly List<(VmHost Host, VmStore Store)> _vms = [];
     private ChainVmBlockSource? _source;
 
-    public required PwrNode Node { get; init; }
+    public PwrNode Node { get; private set; } = null!;
     public IReadOnlyList<VmHost> VmHosts => _vms.Select(v => v.Host).ToList();
     public string KeysDir { get; private init; } = "";
+
+    /// <summary>The Ethereum JSON-RPC wrapper, when it runs.</summary>
+    public EvmRpcServer? EvmRpc { get; private set; }
+
+    /// <summary>Why the Ethereum JSON-RPC wrapper is not running although a port was asked for (say, the port is taken).</summary>
+    public string? EvmRpcError { get; private set; }
+
+    /// <summary>The EVM's parameters on this devnet (chain id 31337, as Anvil).</summary>
+    public EvmVmOptions EvmOptions { get; } = new();
 
     public static async Task<DevnetHost> StartAsync(DevnetOptions options, ILoggerFactory loggerFactory)
     {
@@ -38,14 +57,15 @@ public sealed class DevnetHost : IAsyncDisposable
         if (options.Reset && Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
         Directory.CreateDirectory(dataDir);
 
-        var vms = new List<IVirtualMachine> { new TokenVm(TokenVmId) };
+        var host = new DevnetHost { KeysDir = Path.Combine(dataDir, "keys") };
+        var vms = new List<IVirtualMachine> { new TokenVm(TokenVmId), new EvmVm(EvmVmId, host.EvmOptions) };
         vms.AddRange(options.ExtraVms);
         var genesis = Genesis.Devnet(vms.Select(v => v.VmId));
         var node = new PwrNode(
             new NodeOptions { DataDir = dataDir, ApiPort = options.ApiPort },
             genesis, new ChainOptions(), new ConsensusOptions { BlockInterval = options.BlockTime },
             DevnetKeys.Validator(), TimeProvider.System, loggerFactory);
-        var host = new DevnetHost { Node = node, KeysDir = Path.Combine(dataDir, "keys") };
+        host.Node = node;
         try
         {
             host._source = new ChainVmBlockSource(node.Chain);
@@ -59,12 +79,34 @@ public sealed class DevnetHost : IAsyncDisposable
             await node.StartAsync();
             foreach (var (vmHost, _) in host._vms) vmHost.Start();
             host.WriteKeyFiles();
+            if (options.EvmRpcPort is { } port) await host.StartEvmRpcAsync(port, loggerFactory);
             return host;
         }
         catch
         {
             await host.DisposeAsync();
             throw;
+        }
+    }
+
+    private async Task StartEvmRpcAsync(int port, ILoggerFactory loggerFactory)
+    {
+        var store = _vms.Single(v => v.Host.VmId == EvmVmId).Store;
+        var options = new EvmRpcOptions
+        {
+            Port = port,
+            PwrNode = new Uri(Node.ApiUrl),
+            WrapperKey = DevnetKeys.Account(EvmWrapperAccount),
+            EvmVmId = EvmVmId,
+        };
+        try
+        {
+            EvmRpc = await EvmRpcServer.StartAsync(store, EvmOptions, options, loggerFactory);
+        }
+        catch (IOException e)
+        {
+            // The chain and the VMs still work without the wrapper (say, Anvil already holds 8545): report it, carry on.
+            EvmRpcError = e.Message;
         }
     }
 
@@ -80,6 +122,7 @@ public sealed class DevnetHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (EvmRpc is not null) await EvmRpc.DisposeAsync();
         foreach (var (vmHost, _) in _vms) await vmHost.StopAsync();
         await Node.DisposeAsync();
         foreach (var (vmHost, store) in _vms) { vmHost.Dispose(); store.Dispose(); }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Pwr.Vm;
+using Pwr.Vm.Evm.Vm;
 using Pwr.Vm.Token;
 using Spectre.Console;
 
@@ -14,10 +15,16 @@ public static class VmCommands
     public static IVirtualMachine Create(string kind, ulong vmId) => kind switch
     {
         "token" => new TokenVm(vmId),
-        _ => throw new ArgumentException($"unknown VM kind '{kind}'; known kinds: token"),
+        "evm" => new EvmVm(vmId),
+        _ => throw new ArgumentException($"unknown VM kind '{kind}'; known kinds: token, evm"),
     };
 
-    private static readonly Option<string> KindOption = new("--kind") { Description = "which VM implementation runs this VM ID", DefaultValueFactory = _ => "token" };
+    /// <summary>The kind the devnet runs under a VM ID (2 is the EVM, the rest the token VM), for commands without --kind.</summary>
+    public static string DefaultKind(ulong vmId) => vmId == DevnetHost.EvmVmId ? "evm" : "token";
+
+    private static readonly Option<string?> KindOption = new("--kind") { Description = "which VM implementation runs this VM ID: token or evm (default: the devnet's, evm for VM 2, else token)" };
+
+    private static IVirtualMachine Create(ParseResult p, Option<ulong> vm) => Create(p.GetValue(KindOption) ?? DefaultKind(p.GetValue(vm)), p.GetValue(vm));
 
     public static Command Run(Option<ulong> vm, Option<string> node)
     {
@@ -27,7 +34,7 @@ public static class VmCommands
         cmd.SetAction((p, ct) => Commands.Run(async () =>
         {
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Information));
-            var machine = Create(p.GetValue(KindOption)!, p.GetValue(vm));
+            var machine = Create(p, vm);
             using var client = new PwrNodeClient(new Uri(p.GetValue(node)!));
             using var store = VmStore.Open(p.GetValue(dataDir)!);
             await using var host = new VmHost(machine, store, new RemoteBlockSource(client), new VmHostOptions(), loggers.CreateLogger("Pwr.Vm.Host"));
@@ -67,7 +74,7 @@ public static class VmCommands
         var cmd = new Command("verify", "rebuild a VM from genesis from a node's blocks and compare every block's root with the node's /rootHash") { vm, to, keep, KindOption };
         cmd.SetAction((p, ct) => Commands.Run(async () =>
         {
-            var machine = Create(p.GetValue(KindOption)!, p.GetValue(vm));
+            var machine = Create(p, vm);
             using var client = new PwrNodeClient(new Uri(p.GetValue(node)!));
             var dir = p.GetValue(keep) ?? Path.Combine(Path.GetTempPath(), "pwr-verify-" + Guid.NewGuid().ToString("N"));
             try

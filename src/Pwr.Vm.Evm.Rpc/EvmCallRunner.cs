@@ -1,0 +1,51 @@
+using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
+using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Vm;
+
+namespace Pwr.Vm.Evm.Rpc;
+
+/// <summary>eth_call and eth_estimateGas: runs a call on a scratch <see cref="WorldState"/> over committed state; never writes.</summary>
+internal static class EvmCallRunner
+{
+    /// <summary>Runs <paramref name="tx"/> (nonce filled in from the state) on top of <paramref name="state"/> in <paramref name="block"/>.</summary>
+    public static TransactionResult Run(IStateBackend state, BlockContext block, EvmTransaction tx)
+        => EvmThread.Run(() => RunHere(state, block, tx));
+
+    /// <summary>The smallest gas limit with which the call succeeds (binary search), or the failing result at the cap.</summary>
+    public static (long Gas, TransactionResult? Failure) Estimate(IStateBackend state, BlockContext block, EvmTransaction tx, long cap)
+        => EvmThread.Run(() =>
+        {
+            var atCap = RunHere(state, block, tx with { GasLimit = cap });
+            if (!atCap.IsValid || !atCap.Success) return (0L, (TransactionResult?)atCap);
+            long lo = Math.Max(TransactionProcessor.IntrinsicGas(tx), atCap.GasUsed) - 1, hi = cap;
+            // Refunds and the 63/64 rule make the used gas a lower bound only: search up from it.
+            while (lo + 1 < hi)
+            {
+                long mid = lo + (hi - lo) / 2;
+                var r = RunHere(state, block, tx with { GasLimit = mid });
+                if (r.IsValid && r.Success) hi = mid; else lo = mid;
+            }
+            return (hi, null);
+        });
+
+    private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx)
+    {
+        var world = new WorldState(state);
+        tx = tx with { Nonce = world.GetNonce(tx.Sender) };
+        return new TransactionProcessor(world, block).Execute(tx);
+    }
+
+    public static BlockContext Context(EvmVmOptions options, EvmBlock head, EvmChainReader chain, bool zeroBaseFee) => new()
+    {
+        Coinbase = options.Coinbase,
+        Number = head.Number + 1,
+        Timestamp = head.Timestamp + 1,
+        GasLimit = options.BlockGasLimit,
+        // As geth does for calls: with no gas price given, the base fee is zero so that unfunded callers can call.
+        BaseFee = zeroBaseFee ? UInt256.Zero : options.BaseFee,
+        PrevRandao = new UInt256(head.PwrBlockHash.ToArray()),
+        ChainId = options.ChainId,
+        BlockHash = n => n <= head.Number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
+    };
+}

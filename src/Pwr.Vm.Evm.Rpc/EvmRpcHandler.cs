@@ -1,0 +1,594 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
+using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Transactions;
+using Pwr.Vm.Evm.Vm;
+using static Pwr.Vm.Evm.Rpc.RpcJson;
+
+namespace Pwr.Vm.Evm.Rpc;
+
+/// <summary>Answers Ethereum JSON-RPC 2.0 requests (single or batch) from the EVM VM's committed state and the wrapper's pending pool.</summary>
+public sealed class EvmRpcHandler
+{
+    private const int MaxBatch = 1000;
+    private static readonly string EmptyUnclesHash = "0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347";
+
+    private readonly EvmChainReader _chain;
+    private readonly EvmVmOptions _vm;
+    private readonly EvmRpcOptions _options;
+    private readonly PendingTransactions _pending = new();
+    private readonly RpcFilters _filters = new(TimeProvider.System);
+    private readonly Action<byte[], Hash32> _submit;
+
+    /// <summary>A handler over the VM's committed state; <paramref name="submit"/> queues a validated raw transaction for the base layer.</summary>
+    public EvmRpcHandler(IVmStateReader state, EvmVmOptions vm, EvmRpcOptions options, Action<byte[], Hash32> submit)
+    {
+        _chain = new EvmChainReader(state);
+        _vm = vm;
+        _options = options;
+        _submit = submit;
+    }
+
+    internal PendingTransactions Pending => _pending;
+
+    internal EvmChainReader Chain => _chain;
+
+    /// <summary>Handles one HTTP body; returns the response body, or null when there is nothing to answer.</summary>
+    public string Handle(ReadOnlySpan<byte> body)
+    {
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(body.ToArray()); }
+        catch (JsonException e) { return Error(null, RpcException.ParseError, "parse error: " + e.Message).ToJsonString(); }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Array) return HandleOne(root).ToJsonString();
+            int count = root.GetArrayLength();
+            if (count == 0) return Error(null, RpcException.InvalidRequest, "empty batch").ToJsonString();
+            if (count > MaxBatch) return Error(null, RpcException.InvalidRequest, $"batch of {count} requests exceeds {MaxBatch}").ToJsonString();
+            PrunePending();
+            var results = new JsonArray();
+            foreach (var request in root.EnumerateArray()) results.Add(HandleOne(request));
+            return results.ToJsonString();
+        }
+    }
+
+    private JsonObject HandleOne(JsonElement request)
+    {
+        JsonNode? id = null;
+        if (request.ValueKind != JsonValueKind.Object) return Error(null, RpcException.InvalidRequest, "invalid request: object expected");
+        if (request.TryGetProperty("id", out var idElement))
+        {
+            if (idElement.ValueKind is not (JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null))
+                return Error(null, RpcException.InvalidRequest, "invalid request: id must be a string, number or null");
+            id = JsonNode.Parse(idElement.GetRawText());
+        }
+        if (!request.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
+            return Error(id, RpcException.InvalidRequest, "invalid request: jsonrpc must be \"2.0\"");
+        if (!request.TryGetProperty("method", out var methodElement) || methodElement.ValueKind != JsonValueKind.String)
+            return Error(id, RpcException.InvalidRequest, "invalid request: method must be a string");
+        var parameters = request.TryGetProperty("params", out var p) ? p : default;
+        if (parameters.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Array or JsonValueKind.Null))
+            return Error(id, RpcException.InvalidParams, "invalid params: array expected");
+        try
+        {
+            var result = Dispatch(methodElement.GetString()!, parameters);
+            return new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["result"] = result };
+        }
+        catch (RpcException e)
+        {
+            return Error(id, e.Code, e.Message, e.ErrorData);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or a broken store answers this one request with an error; the server keeps serving.
+            return Error(id, RpcException.InternalError, "internal error: " + e.Message);
+        }
+    }
+
+    private static JsonObject Error(JsonNode? id, int code, string message, string? data = null)
+    {
+        var error = new JsonObject { ["code"] = code, ["message"] = message };
+        if (data is not null) error["data"] = data;
+        return new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["error"] = error };
+    }
+
+    private JsonNode? Dispatch(string method, JsonElement p) => method switch
+    {
+        "eth_chainId" => Quantity(_vm.ChainId),
+        "net_version" => _vm.ChainId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "net_listening" => true,
+        "net_peerCount" => "0x0",
+        "web3_clientVersion" => _options.ClientVersion,
+        "web3_sha3" => Data(Keccak.Hash256(ParseData(Param(p, 0, "data"), "data")).ToArray()),
+        "eth_syncing" => false,
+        "eth_mining" => false,
+        "eth_hashrate" => "0x0",
+        "eth_accounts" => new JsonArray(),
+        "eth_blockNumber" => Quantity(Head().Number),
+        "eth_gasPrice" => Quantity(_vm.BaseFee + PriorityFee),
+        "eth_maxPriorityFeePerGas" => Quantity(PriorityFee),
+        "eth_feeHistory" => FeeHistory(p),
+        "eth_getBalance" => Quantity(StateAt(p, 1).TryGetAccount(ParseAddress(Param(p, 0, "address"), "address"), out var a) ? a.Balance : UInt256.Zero),
+        "eth_getTransactionCount" => TransactionCount(p),
+        "eth_getCode" => GetCode(p),
+        "eth_getStorageAt" => GetStorageAt(p),
+        "eth_call" => Call(p),
+        "eth_estimateGas" => EstimateGas(p),
+        "eth_sendRawTransaction" => SendRawTransaction(p),
+        "eth_getTransactionByHash" => TransactionByHash(ParseHash(Param(p, 0, "hash"), "hash")),
+        "eth_getTransactionReceipt" => Receipt(ParseHash(Param(p, 0, "hash"), "hash")),
+        "eth_getBlockByNumber" => BlockJson(BlockByTag(Param(p, 0, "block")), FullTransactions(p)),
+        "eth_getBlockByHash" => BlockJson(_chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")), FullTransactions(p)),
+        "eth_getBlockTransactionCountByNumber" => BlockByTag(Param(p, 0, "block")) is { } b ? Quantity((ulong)b.TransactionHashes.Count) : null,
+        "eth_getBlockTransactionCountByHash" => _chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")) is { } b ? Quantity((ulong)b.TransactionHashes.Count) : null,
+        "eth_getTransactionByBlockNumberAndIndex" => TransactionInBlock(BlockByTag(Param(p, 0, "block")), Param(p, 1, "index")),
+        "eth_getTransactionByBlockHashAndIndex" => TransactionInBlock(_chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")), Param(p, 1, "index")),
+        "eth_getUncleCountByBlockNumber" or "eth_getUncleCountByBlockHash" => "0x0",
+        "eth_getLogs" => GetLogs(Param(p, 0, "filter")),
+        "eth_newFilter" => NewFilter(p),
+        "eth_newBlockFilter" => _filters.Install(RpcFilters.Kind.Blocks, null, Head().Number),
+        "eth_newPendingTransactionFilter" => _filters.Install(RpcFilters.Kind.PendingTransactions, null, Head().Number),
+        "eth_getFilterChanges" => FilterChanges(p),
+        "eth_getFilterLogs" => FilterLogs(p),
+        "eth_uninstallFilter" => UninstallFilter(p),
+        _ => throw new RpcException(RpcException.MethodNotFound, $"the method {method} does not exist/is not available"),
+    };
+
+    private static UInt256 PriorityFee => new(1_000_000_000);
+
+    private EvmBlock Head()
+        => _chain.Head is { } n && _chain.GetBlock(n) is { } b ? b : throw new RpcException(RpcException.ServerError, "the EVM has not executed its genesis block yet");
+
+    private static bool FullTransactions(JsonElement p) => TryOptional(p, 1, out var f) && f.ValueKind == JsonValueKind.True;
+
+    private EvmBlock? BlockByTag(JsonElement tag)
+    {
+        if (tag.ValueKind == JsonValueKind.Object)
+        {
+            if (tag.TryGetProperty("blockHash", out var h)) return _chain.GetBlock(ParseHash(h, "blockHash")) ?? throw new RpcException(RpcException.ServerError, "header not found");
+            if (tag.TryGetProperty("blockNumber", out var n)) return BlockByTag(n);
+            throw RpcException.Params("invalid block: blockNumber or blockHash expected");
+        }
+        if (tag.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument: block number or tag expected");
+        return tag.GetString() switch
+        {
+            "latest" or "pending" or "safe" or "finalized" => Head(),
+            "earliest" => _chain.GetBlock(0),
+            _ => _chain.GetBlock(ParseU64(tag, "block")),
+        };
+    }
+
+    /// <summary>The state after the block named by parameter <paramref name="index"/> (latest when absent); old roots stay readable.</summary>
+    private EvmStateStore StateAt(JsonElement p, int index)
+    {
+        if (!TryOptional(p, index, out var tag)) return _chain.LatestState();
+        var block = BlockByTag(tag) ?? throw new RpcException(RpcException.ServerError, "header not found");
+        return new EvmStateStore(_chain.State, block.StateRoot);
+    }
+
+    private string TransactionCount(JsonElement p)
+    {
+        PrunePending();
+        var address = ParseAddress(Param(p, 0, "address"), "address");
+        ulong nonce = StateAt(p, 1).TryGetAccount(address, out var a) ? a.Nonce : 0;
+        if (TryOptional(p, 1, out var tag) && tag.ValueKind == JsonValueKind.String && tag.GetString() == "pending"
+            && _pending.NextNonce(address) is { } next && next > nonce)
+            nonce = next;
+        return Quantity(nonce);
+    }
+
+    private string GetCode(JsonElement p)
+    {
+        var state = StateAt(p, 1);
+        return Data(state.TryGetAccount(ParseAddress(Param(p, 0, "address"), "address"), out var a) ? state.GetCode(a.CodeHash) : []);
+    }
+
+    private string GetStorageAt(JsonElement p)
+    {
+        var address = ParseAddress(Param(p, 0, "address"), "address");
+        var slot = ParseQuantity(Param(p, 1, "slot"), "slot");
+        if (slot.GetBitLength() > 256) throw RpcException.Params("invalid argument slot: more than 32 bytes");
+        return Data(StateAt(p, 2).GetStorage(address, UInt256.FromBigInteger(slot)).ToBigEndian());
+    }
+
+    private JsonObject FeeHistory(JsonElement p)
+    {
+        ulong count = Math.Clamp(ParseBlockCount(Param(p, 0, "blockCount")), 1, 1024);
+        var newest = BlockByTag(Param(p, 1, "newestBlock")) ?? Head();
+        ulong oldest = newest.Number + 1 >= count ? newest.Number + 1 - count : 0;
+        var percentiles = TryOptional(p, 2, out var pe) && pe.ValueKind == JsonValueKind.Array ? pe.GetArrayLength() : 0;
+        var baseFees = new JsonArray();
+        var ratios = new JsonArray();
+        var rewards = new JsonArray();
+        for (ulong n = oldest; n <= newest.Number; n++)
+        {
+            var b = _chain.GetBlock(n);
+            baseFees.Add(Quantity(_vm.BaseFee));
+            ratios.Add(b is null ? 0.0 : (double)b.GasUsed / b.GasLimit);
+            rewards.Add(new JsonArray(Enumerable.Range(0, percentiles).Select(_ => (JsonNode?)Quantity(PriorityFee)).ToArray()));
+        }
+        baseFees.Add(Quantity(_vm.BaseFee));
+        var result = new JsonObject { ["oldestBlock"] = Quantity(oldest), ["baseFeePerGas"] = baseFees, ["gasUsedRatio"] = ratios };
+        if (percentiles > 0) result["reward"] = rewards;
+        return result;
+    }
+
+    private static ulong ParseBlockCount(JsonElement e) => e.ValueKind == JsonValueKind.Number && e.TryGetUInt64(out var n) ? n : ParseU64(e, "blockCount");
+
+    // ---------------- calls ----------------
+
+    private EvmTransaction ParseCall(JsonElement call, out bool zeroBaseFee)
+    {
+        if (call.ValueKind != JsonValueKind.Object) throw RpcException.Params("invalid argument 0: transaction object expected");
+        UInt256 U(string name) => call.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null ? Checked(ParseQuantity(v, name), name) : UInt256.Zero;
+        var gasPrice = U("gasPrice");
+        var maxFee = U("maxFeePerGas");
+        var tip = U("maxPriorityFeePerGas");
+        zeroBaseFee = gasPrice.IsZero && maxFee.IsZero && tip.IsZero;
+        byte[] data = call.TryGetProperty("input", out var input) && input.ValueKind != JsonValueKind.Null ? ParseData(input, "input")
+            : call.TryGetProperty("data", out var d) && d.ValueKind != JsonValueKind.Null ? ParseData(d, "data") : [];
+        long gas = call.TryGetProperty("gas", out var g) && g.ValueKind != JsonValueKind.Null
+            ? (long)Math.Min(ParseU64(g, "gas"), (ulong)_vm.BlockGasLimit) : _vm.BlockGasLimit;
+        bool dynamic = !maxFee.IsZero || !tip.IsZero;
+        return new EvmTransaction
+        {
+            Type = dynamic ? (byte)2 : (byte)0,
+            Sender = call.TryGetProperty("from", out var f) && f.ValueKind != JsonValueKind.Null ? ParseAddress(f, "from") : Address.Zero,
+            To = call.TryGetProperty("to", out var t) && t.ValueKind != JsonValueKind.Null ? ParseAddress(t, "to") : null,
+            GasLimit = gas,
+            GasPrice = gasPrice,
+            MaxFeePerGas = dynamic && maxFee.IsZero ? _vm.BaseFee + tip : maxFee,
+            MaxPriorityFeePerGas = tip,
+            Value = U("value"),
+            Data = data,
+        };
+    }
+
+    private static UInt256 Checked(BigInteger v, string name)
+        => v.GetBitLength() <= 256 ? UInt256.FromBigInteger(v) : throw RpcException.Params($"invalid argument {name}: more than 256 bits");
+
+    private string Call(JsonElement p)
+    {
+        var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
+        var (state, head) = CallState(p);
+        var result = EvmCallRunner.Run(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx);
+        ThrowIfFailed(result);
+        return Data(result.Output);
+    }
+
+    private string EstimateGas(JsonElement p)
+    {
+        var call = Param(p, 0, "transaction");
+        var tx = ParseCall(call, out bool zeroBaseFee);
+        var (state, head) = CallState(p);
+        long cap = tx.GasLimit;
+        var (gas, failure) = EvmCallRunner.Estimate(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, cap);
+        if (failure is not null) ThrowIfFailed(failure, estimating: true);
+        return Quantity(gas);
+    }
+
+    private (EvmStateStore State, EvmBlock Head) CallState(JsonElement p)
+    {
+        if (!TryOptional(p, 1, out var tag)) return (_chain.LatestState(), Head());
+        var block = BlockByTag(tag) ?? throw new RpcException(RpcException.ServerError, "header not found");
+        return (new EvmStateStore(_chain.State, block.StateRoot), block);
+    }
+
+    private static void ThrowIfFailed(TransactionResult result, bool estimating = false)
+    {
+        if (!result.IsValid) throw new RpcException(RpcException.ServerError, GethMessage(result));
+        if (result.Success) return;
+        if (result.Output.Length == 0 && estimating) throw new RpcException(RpcException.ServerError, "gas required exceeds allowance (" + result.GasUsed + ")");
+        string message = "execution reverted";
+        if (RevertReason(result.Output) is { } reason) message += ": " + reason;
+        throw new RpcException(RpcException.ExecutionReverted, message, Data(result.Output));
+    }
+
+    /// <summary>Decodes Solidity's Error(string) revert payload (selector 0x08c379a0).</summary>
+    private static string? RevertReason(byte[] output)
+    {
+        if (output.Length < 68 || output[0] != 0x08 || output[1] != 0xc3 || output[2] != 0x79 || output[3] != 0xa0) return null;
+        var length = new UInt256(output.AsSpan(36, 32));
+        if (!length.FitsInUlong || (ulong)length > (ulong)(output.Length - 68)) return null;
+        return Encoding.UTF8.GetString(output, 68, (int)(ulong)length);
+    }
+
+    private static string GethMessage(TransactionResult result) => result.Error switch
+    {
+        Execution.TransactionError.InsufficientFunds => "insufficient funds for gas * price + value",
+        Execution.TransactionError.IntrinsicGasTooLow => "intrinsic gas too low",
+        Execution.TransactionError.MaxFeeBelowBaseFee => "max fee per gas less than block base fee",
+        Execution.TransactionError.GasLimitAboveBlock => "exceeds block gas limit",
+        _ => result.ErrorMessage ?? "invalid transaction",
+    };
+
+    // ---------------- sending ----------------
+
+    private string SendRawTransaction(JsonElement p)
+    {
+        var raw = ParseData(Param(p, 0, "data"), "data");
+        if (raw.Length > _options.MaxTransactionBytes) throw new RpcException(RpcException.ServerError, "oversized data");
+        if (!TransactionDecoder.TryDecode(raw, _vm.ChainId, out var tx, out var failure))
+            throw new RpcException(failure.Error == Transactions.TransactionError.Rlp ? RpcException.InvalidParams : RpcException.ServerError, failure.Message);
+        PrunePending();
+        if (_chain.GetReceipt(tx.Hash) is not null || _pending.Contains(tx.Hash)) throw new RpcException(RpcException.ServerError, "already known");
+
+        var state = _chain.LatestState();
+        state.TryGetAccount(tx.Sender, out var account);
+        if (tx.Nonce < account.Nonce) throw new RpcException(RpcException.ServerError, $"nonce too low: next nonce {account.Nonce}, tx nonce {tx.Nonce}");
+        ulong expected = Math.Max(account.Nonce, _pending.NextNonce(tx.Sender) ?? 0);
+        // The VM holds no queue of future transactions: a gap would only be rejected at execution.
+        if (tx.Nonce > expected) throw new RpcException(RpcException.ServerError, $"nonce too high: next nonce {expected}, tx nonce {tx.Nonce}");
+        if (account.CodeHash != default && account.CodeHash != AccountState.EmptyCodeHash) throw new RpcException(RpcException.ServerError, "sender not an eoa");
+        if (tx.GasLimit > (ulong)_vm.BlockGasLimit) throw new RpcException(RpcException.ServerError, "exceeds block gas limit");
+        if (tx.MaxPricePerGas < _vm.BaseFee.ToBigInteger())
+            throw new RpcException(RpcException.ServerError, $"max fee per gas less than block base fee: maxFeePerGas: {tx.MaxPricePerGas}, baseFee: {_vm.BaseFee}");
+        var cost = tx.MaxPricePerGas * tx.GasLimit + tx.Value;
+        if (account.Balance.ToBigInteger() < cost)
+            throw new RpcException(RpcException.ServerError, $"insufficient funds for gas * price + value: balance {account.Balance}, tx cost {cost}");
+
+        _pending.Add(tx);
+        _submit(raw, tx.Hash);
+        return tx.Hash.ToString();
+    }
+
+    /// <summary>Forgets pending transactions the VM has executed or rejected.</summary>
+    internal void PrunePending()
+    {
+        if (_pending.Count == 0) return;
+        _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null);
+    }
+
+    internal void Dropped(IReadOnlyList<Hash32> hashes) => _pending.Remove(hashes);
+
+    // ---------------- reads ----------------
+
+    private JsonObject? TransactionByHash(in Hash32 hash)
+    {
+        if (_chain.GetReceipt(hash) is { } receipt) return TransactionJson(receipt);
+        PrunePending();
+        return _pending.Get(hash) is { } pending ? TransactionJson(pending, null) : null;
+    }
+
+    private JsonObject? TransactionInBlock(EvmBlock? block, JsonElement index)
+    {
+        ulong i = ParseU64(index, "index");
+        if (block is null || i >= (ulong)block.TransactionHashes.Count) return null;
+        return _chain.GetReceipt(block.TransactionHashes[(int)i]) is { } r ? TransactionJson(r) : null;
+    }
+
+    private JsonObject? TransactionJson(EvmReceipt receipt)
+        => TransactionDecoder.TryDecode(receipt.RawTransaction, _vm.ChainId, out var tx, out _) ? TransactionJson(tx, receipt) : null;
+
+    private JsonObject TransactionJson(SignedTransaction tx, EvmReceipt? receipt)
+    {
+        var json = new JsonObject
+        {
+            ["hash"] = tx.Hash.ToString(),
+            ["type"] = Quantity((ulong)tx.Type),
+            ["nonce"] = Quantity(tx.Nonce),
+            ["blockHash"] = receipt?.BlockHash.ToString(),
+            ["blockNumber"] = receipt is null ? null : Quantity(receipt.BlockNumber),
+            ["transactionIndex"] = receipt is null ? null : Quantity((ulong)receipt.Index),
+            ["from"] = tx.Sender.ToString(),
+            ["to"] = tx.To?.ToString(),
+            ["value"] = Quantity(tx.Value),
+            ["gas"] = Quantity(tx.GasLimit),
+            ["gasPrice"] = Quantity(receipt?.EffectiveGasPrice.ToBigInteger() ?? tx.MaxPricePerGas),
+            ["input"] = Data(tx.Data),
+            ["v"] = Quantity(tx.V),
+            ["r"] = Quantity(tx.R),
+            ["s"] = Quantity(tx.S),
+        };
+        if (tx.ChainId is { } chainId) json["chainId"] = Quantity(chainId);
+        if (tx.Type != EthereumTransactionType.Legacy)
+        {
+            json["yParity"] = Quantity((ulong)tx.YParity);
+            json["accessList"] = new JsonArray(tx.AccessList.Select(a => (JsonNode?)new JsonObject
+            {
+                ["address"] = a.Address.ToString(),
+                ["storageKeys"] = new JsonArray(a.StorageKeys.Select(k => (JsonNode?)k.ToString()).ToArray()),
+            }).ToArray());
+        }
+        if (tx.Type == EthereumTransactionType.DynamicFee)
+        {
+            json["maxFeePerGas"] = Quantity(tx.MaxFeePerGas);
+            json["maxPriorityFeePerGas"] = Quantity(tx.MaxPriorityFeePerGas);
+        }
+        return json;
+    }
+
+    private JsonObject? Receipt(in Hash32 hash)
+    {
+        if (_chain.GetReceipt(hash) is not { } r) return null;
+        return new JsonObject
+        {
+            ["transactionHash"] = r.TransactionHash.ToString(),
+            ["transactionIndex"] = Quantity((ulong)r.Index),
+            ["blockHash"] = r.BlockHash.ToString(),
+            ["blockNumber"] = Quantity(r.BlockNumber),
+            ["from"] = r.From.ToString(),
+            ["to"] = r.To?.ToString(),
+            ["cumulativeGasUsed"] = Quantity(r.CumulativeGasUsed),
+            ["gasUsed"] = Quantity(r.GasUsed),
+            ["effectiveGasPrice"] = Quantity(r.EffectiveGasPrice),
+            ["contractAddress"] = r.ContractAddress?.ToString(),
+            ["logs"] = new JsonArray(r.Logs.Select((l, i) => (JsonNode?)LogJson(new EvmLog(l, r.BlockNumber, r.BlockHash, r.TransactionHash, r.Index, r.FirstLogIndex + (uint)i))).ToArray()),
+            ["logsBloom"] = Data(LogsBloom.Compute(r.Logs)),
+            ["type"] = Quantity((ulong)r.Type),
+            ["status"] = r.Success ? "0x1" : "0x0",
+        };
+    }
+
+    private static JsonObject LogJson(EvmLog log) => new()
+    {
+        ["address"] = log.Log.Address.ToString(),
+        ["topics"] = new JsonArray(log.Log.Topics.Select(t => (JsonNode?)t.ToString()).ToArray()),
+        ["data"] = Data(log.Log.Data),
+        ["blockNumber"] = Quantity(log.BlockNumber),
+        ["blockHash"] = log.BlockHash.ToString(),
+        ["transactionHash"] = log.TransactionHash.ToString(),
+        ["transactionIndex"] = Quantity((ulong)log.TransactionIndex),
+        ["logIndex"] = Quantity((ulong)log.LogIndex),
+        ["removed"] = false,
+    };
+
+    internal JsonObject? BlockJson(EvmBlock? block, bool full)
+    {
+        if (block is null) return null;
+        var txs = new JsonArray();
+        foreach (var hash in block.TransactionHashes)
+        {
+            if (!full) txs.Add(hash.ToString());
+            else if (_chain.GetReceipt(hash) is { } r && TransactionJson(r) is { } t) txs.Add(t);
+        }
+        return new JsonObject
+        {
+            ["number"] = Quantity(block.Number),
+            ["hash"] = block.Hash.ToString(),
+            ["parentHash"] = block.ParentHash.ToString(),
+            ["nonce"] = "0x0000000000000000",
+            ["sha3Uncles"] = EmptyUnclesHash,
+            ["logsBloom"] = Data(block.LogsBloom),
+            ["transactionsRoot"] = block.TransactionsRoot.ToString(),
+            ["stateRoot"] = block.StateRoot.ToString(),
+            ["receiptsRoot"] = block.ReceiptsRoot.ToString(),
+            ["miner"] = _vm.Coinbase.ToString(),
+            ["difficulty"] = "0x0",
+            ["totalDifficulty"] = "0x0",
+            ["extraData"] = "0x",
+            ["size"] = Quantity((ulong)block.Encode().Length),
+            ["gasLimit"] = Quantity(block.GasLimit),
+            ["gasUsed"] = Quantity(block.GasUsed),
+            ["timestamp"] = Quantity(block.Timestamp),
+            ["mixHash"] = block.PwrBlockHash.ToString(),
+            ["baseFeePerGas"] = Quantity(block.BaseFee),
+            ["transactions"] = txs,
+            ["uncles"] = new JsonArray(),
+        };
+    }
+
+    private JsonArray GetLogs(JsonElement filter) => LogsJson(ParseLogFilter(filter), null);
+
+    internal static LogFilter ParseLogFilter(JsonElement filter)
+    {
+        if (filter.ValueKind != JsonValueKind.Object) throw RpcException.Params("invalid argument 0: filter object expected");
+        Hash32? blockHash = filter.TryGetProperty("blockHash", out var bh) && bh.ValueKind != JsonValueKind.Null ? ParseHash(bh, "blockHash") : null;
+        string? from = filter.TryGetProperty("fromBlock", out var f) && f.ValueKind != JsonValueKind.Null ? Tag(f) : null;
+        string? to = filter.TryGetProperty("toBlock", out var t) && t.ValueKind != JsonValueKind.Null ? Tag(t) : null;
+        if (blockHash is not null && (from is not null || to is not null)) throw RpcException.Params("invalid argument 0: cannot specify both blockHash and fromBlock/toBlock");
+        var addresses = new List<Address>();
+        if (filter.TryGetProperty("address", out var addr))
+        {
+            if (addr.ValueKind == JsonValueKind.Array) addresses.AddRange(addr.EnumerateArray().Select(a => ParseAddress(a, "address")));
+            else if (addr.ValueKind != JsonValueKind.Null) addresses.Add(ParseAddress(addr, "address"));
+        }
+        var topics = new List<IReadOnlyList<Hash32>?>();
+        if (filter.TryGetProperty("topics", out var tp) && tp.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var position in tp.EnumerateArray())
+            {
+                if (position.ValueKind == JsonValueKind.Null) topics.Add(null);
+                else if (position.ValueKind == JsonValueKind.Array) topics.Add(position.EnumerateArray().Select(x => ParseHash(x, "topic")).ToList());
+                else topics.Add([ParseHash(position, "topic")]);
+            }
+        }
+        else if (filter.TryGetProperty("topics", out tp) && tp.ValueKind != JsonValueKind.Null) throw RpcException.Params("invalid argument: topics must be an array");
+        return new LogFilter(from, to, blockHash, addresses, topics);
+    }
+
+    private static string Tag(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument: block number or tag expected");
+        var s = e.GetString()!;
+        if (s is not ("latest" or "pending" or "safe" or "finalized" or "earliest")) ParseU64(e, "block");
+        return s;
+    }
+
+    /// <summary>The filter's logs; with <paramref name="after"/>, only those of blocks after it (a filter's changes).</summary>
+    internal JsonArray LogsJson(LogFilter filter, ulong? after)
+    {
+        ulong head = Head().Number;
+        ulong from, to;
+        if (filter.BlockHash is { } hash)
+        {
+            var block = _chain.GetBlock(hash) ?? throw new RpcException(RpcException.ServerError, "unknown block");
+            from = to = block.Number;
+        }
+        else
+        {
+            from = filter.FromBlock is { } f ? BlockNumberOf(f, head) : head;
+            to = filter.ToBlock is { } t ? Math.Min(BlockNumberOf(t, head), head) : head;
+        }
+        if (after is { } last) from = Math.Max(from, last + 1);
+        if (from > to) return [];
+        if (to - from >= EvmChainReader.MaxLogBlockRange)
+            throw new RpcException(RpcException.ServerError, $"query exceeds max block range {EvmChainReader.MaxLogBlockRange}");
+        return new JsonArray(_chain.GetLogs(from, to, filter.Addresses, filter.Topics).Select(l => (JsonNode?)LogJson(l)).ToArray());
+    }
+
+    private static ulong BlockNumberOf(string tag, ulong head) => tag switch
+    {
+        "latest" or "pending" or "safe" or "finalized" => head,
+        "earliest" => 0,
+        _ => ulong.Parse(tag.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+    };
+
+    // ---------------- filters ----------------
+
+    private string NewFilter(JsonElement p)
+    {
+        var filter = ParseLogFilter(Param(p, 0, "filter"));
+        return _filters.Install(RpcFilters.Kind.Logs, filter, Head().Number);
+    }
+
+    private JsonArray FilterChanges(JsonElement p)
+    {
+        var entry = FilterById(p);
+        ulong head = Head().Number;
+        lock (entry)
+        {
+            ulong last = entry.LastBlock;
+            entry.LastBlock = Math.Max(last, head);
+            switch (entry.Kind)
+            {
+                case RpcFilters.Kind.Blocks:
+                    var hashes = new JsonArray();
+                    for (ulong n = last + 1; n <= head; n++) if (_chain.GetBlock(n) is { } b) hashes.Add(b.Hash.ToString());
+                    return hashes;
+                case RpcFilters.Kind.Logs:
+                    return head > last ? LogsJson(entry.Logs!, last) : [];
+                default:
+                    // Transactions sent here are in a block within a second: pending filters report nothing.
+                    return [];
+            }
+        }
+    }
+
+    private JsonArray FilterLogs(JsonElement p)
+    {
+        var entry = FilterById(p);
+        if (entry.Kind != RpcFilters.Kind.Logs) throw new RpcException(RpcException.ServerError, "filter not found");
+        return LogsJson(entry.Logs!, null);
+    }
+
+    private RpcFilters.Entry FilterById(JsonElement p)
+    {
+        var id = Param(p, 0, "id");
+        if (id.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument 0: filter id expected");
+        return _filters.Get(id.GetString()!) ?? throw new RpcException(RpcException.ServerError, "filter not found");
+    }
+
+    private bool UninstallFilter(JsonElement p)
+    {
+        var id = Param(p, 0, "id");
+        if (id.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument 0: filter id expected");
+        return _filters.Uninstall(id.GetString()!);
+    }
+}

@@ -1,0 +1,112 @@
+using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
+using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Rlp;
+using Pwr.Vm.Evm.Trie;
+using RlpCodec = Pwr.Vm.Evm.Rlp.Rlp;
+
+namespace Pwr.Vm.Evm.Vm;
+
+/// <summary>
+/// The EVM's accounts, storage and code over a VM's key/value state: an account trie keyed by keccak(address) and one
+/// storage trie per account, maintained incrementally (only touched paths are rewritten), so the root is Ethereum's.
+/// </summary>
+/// <remarks>Over an <see cref="IVmStateReader"/> it serves reads (RPC); over an <see cref="IVmState"/> it can also
+/// <see cref="Apply"/> a block's changes. Reads see the root this instance was opened at.</remarks>
+public sealed class EvmStateStore : IStateBackend
+{
+    private readonly IVmStateReader _state;
+    private readonly VmStateTrieNodeStore _nodes;
+
+    public EvmStateStore(IVmStateReader state, Hash32? root = null)
+    {
+        _state = state;
+        _nodes = new VmStateTrieNodeStore(state, EvmStateKeys.NodePrefix);
+        Root = root ?? ReadRoot(state) ?? PatriciaRoot.Empty;
+    }
+
+    /// <summary>The state root reads are answered from.</summary>
+    public Hash32 Root { get; private set; }
+
+    /// <summary>The committed state root recorded in <paramref name="state"/>, or null before genesis.</summary>
+    public static Hash32? ReadRoot(IVmStateReader state) => state.Get(EvmStateKeys.StateRoot) is { Length: Hash32.Size } r ? new Hash32(r) : null;
+
+    public bool TryGetAccount(in Address address, out AccountState account)
+    {
+        if (TryGetRecord(address, out var record)) { account = record.Account; return true; }
+        account = default;
+        return false;
+    }
+
+    public byte[] GetCode(in Hash32 codeHash)
+        => codeHash == AccountState.EmptyCodeHash ? [] : _state.Get(EvmStateKeys.Code(codeHash)) ?? [];
+
+    public UInt256 GetStorage(in Address address, in UInt256 slot)
+    {
+        if (!TryGetRecord(address, out var record) || record.StorageRoot == PatriciaRoot.Empty) return default;
+        var value = new PatriciaTrie(_nodes, record.StorageRoot).Get(Keccak.Hash256(slot.ToBigEndian()).ToArray());
+        if (value is null) return default;
+        var reader = new RlpReader(value);
+        return reader.TryReadInteger(32, out var bytes) ? new UInt256(bytes) : default;
+    }
+
+    public bool HasStorage(in Address address) => TryGetRecord(address, out var record) && record.StorageRoot != PatriciaRoot.Empty;
+
+    /// <summary>Writes a block's changes (from <see cref="WorldState.CollectChanges"/>) through <paramref name="state"/> and records the new root.</summary>
+    public Hash32 Apply(IReadOnlyList<AccountChange> changes, IVmState state)
+    {
+        if (!ReferenceEquals(state, _state)) throw new ArgumentException("apply through the state this store was opened over", nameof(state));
+        var accounts = new PatriciaTrie(_nodes, Root);
+        foreach (var change in changes)
+        {
+            var key = Keccak.Hash256(change.Address.ToArray()).ToArray();
+            if (change.Deleted)
+            {
+                accounts.Delete(key);
+                continue;
+            }
+            var storageRoot = PatriciaRoot.Empty;
+            if (!change.StorageCleared && TryDecode(accounts.Get(key), out var existing)) storageRoot = existing.StorageRoot;
+            if (change.Storage.Count > 0)
+            {
+                var storage = new PatriciaTrie(_nodes, storageRoot);
+                foreach (var (slot, value) in change.Storage)
+                {
+                    var slotKey = Keccak.Hash256(slot.ToBigEndian()).ToArray();
+                    if (value.IsZero) storage.Delete(slotKey);
+                    else storage.Set(slotKey, RlpCodec.EncodeBytes(value.ToTrimmedBigEndian()));
+                }
+                storageRoot = storage.CommitToStore();
+            }
+            if (change.Code is { Length: > 0 } code) state.Set(EvmStateKeys.Code(change.CodeHash), code);
+            accounts.Set(key, Encode(change.Nonce, change.Balance, storageRoot, change.CodeHash));
+        }
+        Root = accounts.CommitToStore();
+        state.Set(EvmStateKeys.StateRoot, Root.ToArray());
+        return Root;
+    }
+
+    /// <summary>Ethereum's account encoding: rlp([nonce, balance, storageRoot, codeHash]).</summary>
+    public static byte[] Encode(ulong nonce, UInt256 balance, Hash32 storageRoot, Hash32 codeHash) => RlpCodec.EncodeList(
+        RlpCodec.EncodeUInt64(nonce),
+        RlpCodec.EncodeBytes(balance.ToTrimmedBigEndian()),
+        RlpCodec.EncodeBytes(storageRoot.ToArray()),
+        RlpCodec.EncodeBytes(codeHash.ToArray()));
+
+    private bool TryGetRecord(in Address address, out AccountRecord record)
+        => TryDecode(new PatriciaTrie(_nodes, Root).Get(Keccak.Hash256(address.ToArray()).ToArray()), out record);
+
+    private static bool TryDecode(byte[]? value, out AccountRecord record)
+    {
+        record = default;
+        if (value is null) return false;
+        var reader = new RlpReader(value);
+        if (!reader.TryReadList(out var items) || !items.TryReadUInt64(out ulong nonce) || !items.TryReadInteger(32, out var balance)
+            || !items.TryReadFixed(Hash32.Size, out var storageRoot) || !items.TryReadFixed(Hash32.Size, out var codeHash))
+            throw new InvalidDataException("corrupt account record in the EVM state trie");
+        record = new AccountRecord(new AccountState(nonce, new UInt256(balance), new Hash32(codeHash)), new Hash32(storageRoot));
+        return true;
+    }
+
+    private readonly record struct AccountRecord(AccountState Account, Hash32 StorageRoot);
+}
