@@ -28,7 +28,7 @@ internal sealed class DevnetProcess : IAsyncDisposable
     public static async Task<DevnetProcess> StartAsync(string dataDir, bool reset = true)
     {
         int port = FreePort.Next();
-        var args = new List<string> { "devnet", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir, "--block-time", BlockTimeMs.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var args = new List<string> { "devnet", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDir, "--block-time", BlockTimeMs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--evm-rpc-port", "0" };
         if (reset) args.Add("--reset");
         var process = PwrProcess.Start(Path.GetTempPath(), [.. args]);
         var devnet = new DevnetProcess(process, port, dataDir);
