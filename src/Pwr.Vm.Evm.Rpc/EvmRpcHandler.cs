@@ -322,6 +322,13 @@ public sealed class EvmRpcHandler
         var state = _chain.LatestState();
         state.TryGetAccount(tx.Sender, out var account);
         if (tx.Nonce < account.Nonce) throw new RpcException(RpcException.ServerError, $"nonce too low: next nonce {account.Nonce}, tx nonce {tx.Nonce}");
+        if (_pending.WithNonce(tx.Sender, tx.Nonce) is { } queued)
+        {
+            // geth replaces a pending transaction only for a 10% higher price; here the first one may already be on its
+            // way into a base-layer block, so even a well-priced replacement cannot be honoured.
+            if (tx.MaxPricePerGas * 10 < queued.MaxPricePerGas * 11) throw new RpcException(RpcException.ServerError, "replacement transaction underpriced");
+            throw new RpcException(RpcException.ServerError, $"replacement not supported: nonce {tx.Nonce} of {tx.Sender} is already queued for a block ({queued.Hash})");
+        }
         ulong expected = Math.Max(account.Nonce, _pending.NextNonce(tx.Sender) ?? 0);
         // The VM holds no queue of future transactions: a gap would only be rejected at execution.
         if (tx.Nonce > expected) throw new RpcException(RpcException.ServerError, $"nonce too high: next nonce {expected}, tx nonce {tx.Nonce}");
@@ -526,6 +533,9 @@ public sealed class EvmRpcHandler
             from = filter.FromBlock is { } f ? BlockNumberOf(f, head) : head;
             to = filter.ToBlock is { } t ? Math.Min(BlockNumberOf(t, head), head) : head;
         }
+        // As geth: an explicit range that ends before it starts is an error, not an empty answer.
+        if (after is null && filter.BlockHash is null && from > (filter.ToBlock is { } requested ? BlockNumberOf(requested, head) : head))
+            throw new RpcException(RpcException.ServerError, "invalid block range params");
         if (after is { } last) from = Math.Max(from, last + 1);
         if (from > to) return [];
         if (to - from >= EvmChainReader.MaxLogBlockRange)

@@ -9,7 +9,8 @@ internal sealed class PendingTransactions
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<Hash32, SignedTransaction> _byHash = [];
-    private readonly Dictionary<Address, ulong> _nextNonce = [];
+    private readonly Dictionary<(Address Sender, ulong Nonce), SignedTransaction> _byNonce = [];
+    private readonly Dictionary<Address, (ulong Next, int Count)> _senders = [];
 
     public int Count { get { lock (_gate) return _byHash.Count; } }
 
@@ -17,15 +18,20 @@ internal sealed class PendingTransactions
 
     public SignedTransaction? Get(in Hash32 hash) { lock (_gate) return _byHash.GetValueOrDefault(hash); }
 
+    /// <summary>The queued transaction of <paramref name="sender"/> with <paramref name="nonce"/>, if any.</summary>
+    public SignedTransaction? WithNonce(in Address sender, ulong nonce) { lock (_gate) return _byNonce.GetValueOrDefault((sender, nonce)); }
+
     /// <summary>The nonce after the sender's highest pending transaction, if any.</summary>
-    public ulong? NextNonce(in Address sender) { lock (_gate) return _nextNonce.TryGetValue(sender, out var n) ? n : null; }
+    public ulong? NextNonce(in Address sender) { lock (_gate) return _senders.TryGetValue(sender, out var s) ? s.Next : null; }
 
     public void Add(SignedTransaction tx)
     {
         lock (_gate)
         {
-            _byHash[tx.Hash] = tx;
-            if (!_nextNonce.TryGetValue(tx.Sender, out var n) || tx.Nonce + 1 > n) _nextNonce[tx.Sender] = tx.Nonce + 1;
+            if (!_byHash.TryAdd(tx.Hash, tx)) return;
+            _byNonce[(tx.Sender, tx.Nonce)] = tx;
+            var (next, count) = _senders.GetValueOrDefault(tx.Sender);
+            _senders[tx.Sender] = (Math.Max(next, tx.Nonce + 1), count + 1);
         }
     }
 
@@ -35,9 +41,18 @@ internal sealed class PendingTransactions
     {
         lock (_gate)
         {
-            foreach (var hash in _byHash.Keys.Where(settled).ToList()) _byHash.Remove(hash);
-            foreach (var sender in _nextNonce.Keys.ToList())
-                if (!_byHash.Values.Any(t => t.Sender == sender)) _nextNonce.Remove(sender);
+            List<SignedTransaction>? done = null;
+            foreach (var tx in _byHash.Values)
+                if (settled(tx.Hash)) (done ??= []).Add(tx);
+            if (done is null) return;
+            foreach (var tx in done)
+            {
+                _byHash.Remove(tx.Hash);
+                if (_byNonce.TryGetValue((tx.Sender, tx.Nonce), out var queued) && queued.Hash == tx.Hash) _byNonce.Remove((tx.Sender, tx.Nonce));
+                var (next, count) = _senders[tx.Sender];
+                if (count <= 1) _senders.Remove(tx.Sender);
+                else _senders[tx.Sender] = (next, count - 1);
+            }
         }
     }
 

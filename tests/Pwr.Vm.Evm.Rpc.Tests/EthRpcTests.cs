@@ -166,6 +166,29 @@ public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
     }
 
     [Fact]
+    public async Task Second_transaction_with_a_queued_nonce_is_refused_as_a_replacement()
+    {
+        const int from = 6;
+        ulong nonce = await PendingNonceAsync(from);
+        var first = (await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 1))).GetString()!;
+        // Same price, other value: geth's "replacement transaction underpriced"; it must not be queued or mined.
+        var same = Sign(from, nonce, AnvilAccounts.AddressStrings[0], 2);
+        var refused = await devnet.CallAsync("eth_sendRawTransaction", same);
+        if (refused.TryGetProperty("result", out _)) Assert.Fail($"a second transaction with queued nonce {nonce} was accepted: {refused}");
+        AssertError(refused, -32000, "replacement transaction underpriced");
+        Assert.Equal("0x1", (await devnet.WaitForReceiptAsync(first)).GetProperty("status").GetString());
+        Assert.Equal(nonce + 1, await PendingNonceAsync(from));
+    }
+
+    [Fact]
+    public async Task Log_query_whose_range_ends_before_it_starts_is_an_error()
+    {
+        var response = await devnet.CallAsync("eth_getLogs", JsonSerializer.SerializeToElement(new { fromBlock = "0x10", toBlock = "0x1" }));
+        AssertError(response, -32000, "invalid block range params");
+        Assert.True((await devnet.CallAsync("eth_blockNumber")).TryGetProperty("result", out _));
+    }
+
+    [Fact]
     public async Task Malformed_requests_get_json_rpc_errors_and_the_server_keeps_answering()
     {
         Assert.Equal(-32700, (await devnet.PostAsync("{not json")).Body.GetProperty("error").GetProperty("code").GetInt32());
