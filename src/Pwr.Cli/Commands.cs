@@ -25,6 +25,7 @@ public static class Commands
         root.Subcommands.Add(BlockCommand());
         root.Subcommands.Add(TxCommand());
         root.Subcommands.Add(BenchCommands.Create(NodeOption));
+        root.Subcommands.Add(EvmCommands.Create());
     }
 
     private static Command Devnet()

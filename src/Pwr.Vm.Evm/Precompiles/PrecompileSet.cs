@@ -22,7 +22,18 @@ public static class PrecompileSet
     /// <summary>Runs precompile <paramref name="id"/> (1..10) on <paramref name="input"/> with <paramref name="gas"/> available.</summary>
     public static PrecompileResult Run(int id, ReadOnlySpan<byte> input, long gas) => id switch
     {
-        // Filled in precompile by precompile; until then an unimplemented one fails like an out-of-gas call.
+        1 => EcRecoverPrecompile.Run(input, gas),
+        2 => Sha256Precompile.Run(input, gas),
+        3 => Ripemd160Precompile.Run(input, gas),
+        4 => IdentityPrecompile.Run(input, gas),
+        5 => ModExpPrecompile.Run(input, gas),
+        6 => Bn254Precompiles.Add(input, gas),
+        7 => Bn254Precompiles.Mul(input, gas),
+        8 => Bn254Precompiles.PairingCheck(input, gas),
+        9 => Blake2fPrecompile.Run(input, gas),
+        // 0x0a, KZG point evaluation (EIP-4844), is not supported: PWR carries no blobs and we ship no trusted setup,
+        // so the call fails like an out-of-gas one (all gas consumed) instead of answering wrongly.
+        // Unknown ids fail the same way.
         _ => PrecompileResult.Failure(gas),
     };
 }

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Pwr.Vm.Evm.StateTests;
+
+namespace Pwr.Cli;
+
+/// <summary>`pwr evm …`: tools for the EVM, starting with the Ethereum state-test runner.</summary>
+public static class EvmCommands
+{
+    public static Command Create()
+    {
+        var evm = new Command("evm", "Ethereum VM tools");
+        evm.Subcommands.Add(StateTest());
+        return evm;
+    }
+
+    private static Command StateTest()
+    {
+        var paths = new Argument<string[]>("path") { Description = "state-test JSON files or folders of them", Arity = ArgumentArity.OneOrMore };
+        var threads = new Option<int>("--threads") { Description = "worker threads (default: one per core)", DefaultValueFactory = _ => 0 };
+        var cmd = new Command("statetest", "run the Cancun cases of Ethereum GeneralStateTests files; prints each failing case, then `N passed, M failed`") { paths, threads };
+        cmd.SetAction(p =>
+        {
+            List<string> files;
+            try { files = StateTestRunner.FindFiles(p.GetValue(paths)!); }
+            catch (FileNotFoundException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            var started = Stopwatch.GetTimestamp();
+            var results = StateTestRunner.RunFiles(files, root: CommonRoot(files), threads: p.GetValue(threads));
+            int failed = 0;
+            foreach (var r in results.Where(r => !r.Passed))
+            {
+                failed++;
+                Console.WriteLine($"FAIL {r.Name}: {r.Message}");
+            }
+            Console.Error.WriteLine($"{files.Count} files in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+            Console.WriteLine($"{results.Count - failed} passed, {failed} failed");
+            return failed == 0 ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    /// <summary>The deepest folder containing every file, so case names read as paths relative to it.</summary>
+    private static string? CommonRoot(List<string> files)
+    {
+        if (files.Count == 0) return null;
+        var root = Path.GetDirectoryName(Path.GetFullPath(files[0]))!;
+        foreach (var f in files)
+        {
+            var full = Path.GetFullPath(f);
+            while (!full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                root = Path.GetDirectoryName(root) ?? "";
+        }
+        return root;
+    }
+}

@@ -1,0 +1,821 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Pwr.Core;
+using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Precompiles;
+
+namespace Pwr.Vm.Evm.Execution;
+
+/// <summary>How a frame ended: success, REVERT (state undone, gas kept) or an exceptional halt (all gas gone).</summary>
+internal enum EvmStatus : byte { Success, Revert, Failure }
+
+/// <summary>The result of a message call or create.</summary>
+internal readonly record struct CallResult(EvmStatus Status, long GasLeft, byte[] Output, Address CreatedAddress = default)
+{
+    public static CallResult Fail() => new(EvmStatus.Failure, 0, []);
+}
+
+/// <summary>A message to a frame: who calls, whose context runs, with which value, input and gas.</summary>
+internal struct Message
+{
+    public Address Caller;
+    public Address Recipient;
+    public Address CodeAddress;
+    public UInt256 Value;
+    public ReadOnlyMemory<byte> Input;
+    public long Gas;
+    public int Depth;
+    public bool IsStatic;
+}
+
+/// <summary>The Cancun interpreter: message calls, creates and the opcode loop over one <see cref="WorldState"/>.</summary>
+/// <remarks>Frames recurse on the CLR stack (up to 1025 deep), so run it on a thread with a large stack
+/// (see <see cref="EvmThread"/>). Stacks and memories are pooled per depth; the loop allocates nothing per opcode.</remarks>
+internal sealed class Evm
+{
+    public const int MaxDepth = 1024;
+    public const int MaxCodeSize = 24576;
+    public const int MaxInitCodeSize = 2 * MaxCodeSize;
+    private const int StackLimit = 1024;
+
+    private readonly WorldState _state;
+    private readonly BlockContext _block;
+    private readonly UInt256 _blobBaseFee;
+    private readonly UInt256[]?[] _stacks = new UInt256[MaxDepth + 1][];
+    private readonly EvmMemory?[] _memories = new EvmMemory[MaxDepth + 1];
+    private readonly byte[] _scratch = new byte[64];
+
+    public Evm(WorldState state, BlockContext block)
+    {
+        _state = state;
+        _block = block;
+        _blobBaseFee = block.BlobBaseFee;
+    }
+
+    /// <summary>Transaction origin and effective gas price for ORIGIN and GASPRICE.</summary>
+    public Address Origin { get; set; }
+    public UInt256 GasPrice { get; set; }
+    public IReadOnlyList<Hash32> BlobHashes { get; set; } = [];
+
+    public WorldState State => _state;
+
+    // ---------------- calls ----------------
+
+    /// <summary>CALL-family entry: value moves from caller to recipient (when recipient differs), then code runs.</summary>
+    public CallResult Call(in Message msg, bool transfersValue)
+    {
+        if (msg.Depth > MaxDepth) return new CallResult(EvmStatus.Revert, msg.Gas, []);
+        if (transfersValue && !msg.Value.IsZero && UInt256.LessThan(_state.GetBalance(msg.Caller), msg.Value))
+            return new CallResult(EvmStatus.Revert, msg.Gas, []);
+
+        int snapshot = _state.Snapshot();
+        bool isPrecompile = IsPrecompile(msg.CodeAddress, out int precompileId);
+        if (transfersValue)
+        {
+            // EIP-161: a zero-value call to a missing account does not create (or touch) it.
+            if (!_state.Exists(msg.Recipient) && !isPrecompile && msg.Value.IsZero)
+                return new CallResult(EvmStatus.Success, msg.Gas, []);
+            if (!msg.Value.IsZero) _state.SubtractBalance(msg.Caller, msg.Value);
+            _state.AddBalance(msg.Recipient, msg.Value);
+        }
+        else if (msg.IsStatic && msg.Recipient == msg.CodeAddress)
+        {
+            // STATICCALL touches its target like a zero-value transfer would.
+            _state.Touch(msg.Recipient);
+        }
+
+        CallResult result;
+        if (isPrecompile)
+        {
+            var p = PrecompileSet.Run(precompileId, msg.Input.Span, msg.Gas);
+            result = p.Success && p.GasUsed <= msg.Gas
+                ? new CallResult(EvmStatus.Success, msg.Gas - p.GasUsed, p.Output)
+                : CallResult.Fail();
+        }
+        else
+        {
+            var code = _state.GetCode(msg.CodeAddress);
+            result = code.Length == 0 ? new CallResult(EvmStatus.Success, msg.Gas, []) : Run(msg, code);
+        }
+        if (result.Status != EvmStatus.Success) _state.Revert(snapshot);
+        return result;
+    }
+
+    private static bool IsPrecompile(in Address address, out int id)
+    {
+        Span<byte> bytes = stackalloc byte[20];
+        address.WriteTo(bytes);
+        if (PrecompileSet.IsPrecompile(bytes)) { id = bytes[19]; return true; }
+        id = 0;
+        return false;
+    }
+
+    /// <summary>CREATE/CREATE2 (and create transactions): bumps the creator's nonce, checks collisions, runs init code
+    /// and deposits the returned code (EIP-170 size limit, EIP-3541 0xEF rejection, 200 gas per byte).</summary>
+    public CallResult Create(in Message msg, byte[] initCode, Address newAddress, bool bumpNonce)
+    {
+        if (msg.Depth > MaxDepth) return new CallResult(EvmStatus.Revert, msg.Gas, []);
+        if (!msg.Value.IsZero && UInt256.LessThan(_state.GetBalance(msg.Caller), msg.Value))
+            return new CallResult(EvmStatus.Revert, msg.Gas, []);
+        if (bumpNonce)
+        {
+            ulong nonce = _state.GetNonce(msg.Caller);
+            if (nonce == ulong.MaxValue) return new CallResult(EvmStatus.Revert, msg.Gas, []);
+            _state.SetNonce(msg.Caller, nonce + 1);
+        }
+        _state.WarmAccount(newAddress);
+        if (_state.HasCollision(newAddress)) return CallResult.Fail();
+
+        int snapshot = _state.Snapshot();
+        _state.CreateAccount(newAddress);
+        _state.SetNonce(newAddress, 1);
+        if (!msg.Value.IsZero) _state.SubtractBalance(msg.Caller, msg.Value);
+        _state.AddBalance(newAddress, msg.Value);
+
+        var frame = msg;
+        frame.Recipient = newAddress;
+        frame.CodeAddress = newAddress;
+        frame.Input = ReadOnlyMemory<byte>.Empty;
+        var result = initCode.Length == 0 ? new CallResult(EvmStatus.Success, msg.Gas, []) : Run(frame, CodeInfo.ForInitCode(initCode));
+        if (result.Status == EvmStatus.Success)
+        {
+            var code = result.Output;
+            long depositGas = 200L * code.Length;
+            if (code.Length > MaxCodeSize || (code.Length > 0 && code[0] == 0xEF) || depositGas > result.GasLeft)
+            {
+                result = CallResult.Fail();
+            }
+            else
+            {
+                if (code.Length > 0) _state.SetCode(newAddress, code);
+                return new CallResult(EvmStatus.Success, result.GasLeft - depositGas, [], newAddress);
+            }
+        }
+        _state.Revert(snapshot);
+        return result;
+    }
+
+    /// <summary>CREATE address: keccak256(rlp([sender, nonce]))[12:].</summary>
+    public static Address CreateAddress(in Address sender, ulong nonce)
+    {
+        Span<byte> buffer = stackalloc byte[32];
+        Span<byte> nonceBytes = stackalloc byte[8];
+        int nonceLength = 0;
+        if (nonce != 0 && nonce < 0x80) { nonceBytes[0] = (byte)nonce; nonceLength = 1; }
+        else if (nonce >= 0x80)
+        {
+            int bytes = (64 - System.Numerics.BitOperations.LeadingZeroCount(nonce) + 7) / 8;
+            for (int i = 0; i < bytes; i++) nonceBytes[i] = (byte)(nonce >> (8 * (bytes - 1 - i)));
+            nonceLength = bytes;
+        }
+        // rlp list: [0x94 ++ address (21 bytes), nonce item]
+        int nonceItem = nonceLength == 1 && nonceBytes[0] < 0x80 ? 1 : 1 + nonceLength;
+        if (nonceLength == 0) nonceItem = 1;
+        buffer[0] = (byte)(0xc0 + 21 + nonceItem);
+        buffer[1] = 0x94;
+        sender.WriteTo(buffer[2..22]);
+        if (nonceLength == 0) buffer[22] = 0x80;
+        else if (nonceItem == 1) buffer[22] = nonceBytes[0];
+        else { buffer[22] = (byte)(0x80 + nonceLength); nonceBytes[..nonceLength].CopyTo(buffer[23..]); }
+        Span<byte> hash = stackalloc byte[32];
+        Keccak.Hash256(buffer[..(1 + 21 + nonceItem)], hash);
+        return new Address(hash[12..]);
+    }
+
+    /// <summary>CREATE2 address: keccak256(0xff ++ sender ++ salt ++ keccak256(initCode))[12:].</summary>
+    public static Address Create2Address(in Address sender, in UInt256 salt, ReadOnlySpan<byte> initCode)
+    {
+        Span<byte> buffer = stackalloc byte[85];
+        buffer[0] = 0xff;
+        sender.WriteTo(buffer[1..21]);
+        salt.WriteBigEndian(buffer[21..53]);
+        Keccak.Hash256(initCode, buffer[53..85]);
+        Span<byte> hash = stackalloc byte[32];
+        Keccak.Hash256(buffer, hash);
+        return new Address(hash[12..]);
+    }
+
+    // ---------------- helpers ----------------
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static Address ToAddress(in UInt256 value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        value.WriteBigEndian(bytes);
+        return new Address(bytes[12..]);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static UInt256 FromAddress(in Address address)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        bytes[..12].Clear();
+        address.WriteTo(bytes[12..]);
+        return new UInt256(bytes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static UInt256 FromHash(in Hash32 hash)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        hash.WriteTo(bytes);
+        return new UInt256(bytes);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Hash32 ToHash(in UInt256 value)
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        value.WriteBigEndian(bytes);
+        return new Hash32(bytes);
+    }
+
+    private static long MemoryCost(ulong words) => (long)(3 * words + words * words / 512);
+
+    /// <summary>Charges memory expansion to cover [offset, offset+length); false when out of gas.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Expand(EvmMemory memory, ref long gas, in UInt256 offset, in UInt256 length)
+    {
+        if (length.IsZero) return true;
+        return ExpandSlow(memory, ref gas, offset, length);
+    }
+
+    private static bool ExpandSlow(EvmMemory memory, ref long gas, in UInt256 offset, in UInt256 length)
+    {
+        // Past 2^32 bytes the quadratic cost exceeds any gas limit, so such requests are simply out of gas.
+        if (!offset.FitsInUlong || !length.FitsInUlong || offset.U0 > uint.MaxValue || length.U0 > uint.MaxValue) return false;
+        ulong end = offset.U0 + length.U0;
+        if (end <= (ulong)memory.Size) return true;
+        ulong words = (end + 31) / 32;
+        long cost = MemoryCost(words) - MemoryCost((ulong)memory.Size / 32);
+        gas -= cost;
+        if (gas < 0) return false;
+        memory.Grow((long)words * 32);
+        return true;
+    }
+
+    private static long Words(ulong length) => (long)((length + 31) / 32);
+
+    /// <summary>Copies source[offset..offset+length) into destination, zero-filling past the end of the source.</summary>
+    private static void CopyPadded(ReadOnlySpan<byte> source, in UInt256 offset, Span<byte> destination)
+    {
+        if (!offset.FitsInUlong || offset.U0 >= (ulong)source.Length)
+        {
+            destination.Clear();
+            return;
+        }
+        int start = (int)offset.U0;
+        int available = Math.Min(source.Length - start, destination.Length);
+        source.Slice(start, available).CopyTo(destination);
+        destination[available..].Clear();
+    }
+
+    private UInt256[] RentStack(int depth) => _stacks[depth] ??= new UInt256[StackLimit];
+
+    private EvmMemory RentMemory(int depth) => _memories[depth] ??= new EvmMemory();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static UInt256 ReadPush(byte[] code, int start, int count)
+    {
+        ulong u0 = 0, u1 = 0, u2 = 0, u3 = 0;
+        for (int i = 0; i < count; i++)
+        {
+            u3 = (u3 << 8) | (u2 >> 56);
+            u2 = (u2 << 8) | (u1 >> 56);
+            u1 = (u1 << 8) | (u0 >> 56);
+            u0 = (u0 << 8) | code[start + i];
+        }
+        return new UInt256(u0, u1, u2, u3);
+    }
+
+    // ---------------- interpreter ----------------
+
+    private CallResult Run(in Message msg, CodeInfo codeInfo)
+    {
+        var stackArray = RentStack(msg.Depth);
+        var memory = RentMemory(msg.Depth);
+        try
+        {
+            return Interpret(msg, codeInfo, stackArray, memory);
+        }
+        finally
+        {
+            memory.Reset();
+        }
+    }
+
+    private CallResult Interpret(in Message msg, CodeInfo codeInfo, UInt256[] stackArray, EvmMemory memory)
+    {
+        ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(stackArray);
+        byte[] code = codeInfo.Padded;
+        int codeLength = codeInfo.Length;
+        long gas = msg.Gas;
+        int sp = 0;
+        int pc = 0;
+        byte[] returnData = [];
+        var state = _state;
+        var baseGas = OpcodeTable.BaseGas;
+        var stackIn = OpcodeTable.StackIn;
+        var growth = OpcodeTable.StackGrowth;
+        var defined = OpcodeTable.Defined;
+        Address self = msg.Recipient;
+
+        while (true)
+        {
+            byte op = code[pc];
+            if (!defined[op]) return CallResult.Fail();
+            if (sp < stackIn[op] || sp + growth[op] > StackLimit) return CallResult.Fail();
+            gas -= baseGas[op];
+            if (gas < 0) return CallResult.Fail();
+
+            switch (op)
+            {
+                case 0x00: // STOP
+                    return new CallResult(EvmStatus.Success, gas, []);
+                case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x04: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Divide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x05: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedDivide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x06: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Modulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x07: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedModulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x08: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.AddMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                case 0x09: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.MulMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                case 0x0a: // EXP: 50 gas per byte of exponent
+                    {
+                        ref var e = ref Unsafe.Add(ref st, sp - 2);
+                        gas -= 50L * ((e.BitLength + 7) / 8);
+                        if (gas < 0) return CallResult.Fail();
+                        e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
+                        sp--;
+                        break;
+                    }
+                case 0x0b: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignExtend(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x10: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                case 0x11: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                case 0x12: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                case 0x13: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                case 0x14: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = Unsafe.Add(ref st, sp - 1).Equals(b) ? UInt256.One : default; sp--; break; }
+                case 0x15: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = a.IsZero ? UInt256.One : default; break; }
+                case 0x16: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.And(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x17: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Or(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x18: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Xor(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x19: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = UInt256.Not(a); break; }
+                case 0x1a: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Byte(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                case 0x1b: // SHL
+                    {
+                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                        ref var v = ref Unsafe.Add(ref st, sp - 2);
+                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftLeft(v, (int)shift.U0) : default;
+                        sp--;
+                        break;
+                    }
+                case 0x1c: // SHR
+                    {
+                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                        ref var v = ref Unsafe.Add(ref st, sp - 2);
+                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftRight(v, (int)shift.U0) : default;
+                        sp--;
+                        break;
+                    }
+                case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
+                case 0x20: // KECCAK256
+                    {
+                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                        ref var length = ref Unsafe.Add(ref st, sp - 2);
+                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+                        gas -= 6 * Words(length.U0);
+                        if (gas < 0) return CallResult.Fail();
+                        var data = length.IsZero ? ReadOnlySpan<byte>.Empty : memory.Span((long)offset.U0, (long)length.U0);
+                        Keccak.Hash256(data, _scratch.AsSpan(0, 32));
+                        length = new UInt256(_scratch.AsSpan(0, 32));
+                        sp--;
+                        break;
+                    }
+                case 0x30: Unsafe.Add(ref st, sp++) = FromAddress(self); break;
+                case 0x31: // BALANCE
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        var address = ToAddress(a);
+                        gas -= state.WarmAccount(address) ? 2600 : 100;
+                        if (gas < 0) return CallResult.Fail();
+                        a = state.GetBalance(address);
+                        break;
+                    }
+                case 0x32: Unsafe.Add(ref st, sp++) = FromAddress(Origin); break;
+                case 0x33: Unsafe.Add(ref st, sp++) = FromAddress(msg.Caller); break;
+                case 0x34: Unsafe.Add(ref st, sp++) = msg.Value; break;
+                case 0x35: // CALLDATALOAD
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        var word = _scratch.AsSpan(0, 32);
+                        CopyPadded(msg.Input.Span, a, word);
+                        a = new UInt256(word);
+                        break;
+                    }
+                case 0x36: Unsafe.Add(ref st, sp++) = new UInt256((ulong)msg.Input.Length); break;
+                case 0x37: // CALLDATACOPY
+                case 0x39: // CODECOPY
+                case 0x3e: // RETURNDATACOPY
+                    {
+                        var destOffset = Unsafe.Add(ref st, sp - 1);
+                        var offset = Unsafe.Add(ref st, sp - 2);
+                        var length = Unsafe.Add(ref st, sp - 3);
+                        sp -= 3;
+                        if (op == 0x3e)
+                        {
+                            var end = UInt256.AddWithCarry(offset, length, out bool overflow);
+                            if (overflow || UInt256.LessThan(new UInt256((ulong)returnData.Length), end)) return CallResult.Fail();
+                        }
+                        if (!Expand(memory, ref gas, destOffset, length)) return CallResult.Fail();
+                        gas -= 3 * Words(length.U0);
+                        if (gas < 0) return CallResult.Fail();
+                        if (length.IsZero) break;
+                        var source = op switch
+                        {
+                            0x37 => msg.Input.Span,
+                            0x39 => codeInfo.Code.AsSpan(),
+                            _ => returnData.AsSpan(),
+                        };
+                        CopyPadded(source, offset, memory.Span((long)destOffset.U0, (long)length.U0));
+                        break;
+                    }
+                case 0x38: Unsafe.Add(ref st, sp++) = new UInt256((ulong)codeLength); break;
+                case 0x3a: Unsafe.Add(ref st, sp++) = GasPrice; break;
+                case 0x3b: // EXTCODESIZE
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        var address = ToAddress(a);
+                        gas -= state.WarmAccount(address) ? 2600 : 100;
+                        if (gas < 0) return CallResult.Fail();
+                        a = new UInt256((ulong)state.GetCode(address).Length);
+                        break;
+                    }
+                case 0x3c: // EXTCODECOPY
+                    {
+                        var address = ToAddress(Unsafe.Add(ref st, sp - 1));
+                        var destOffset = Unsafe.Add(ref st, sp - 2);
+                        var offset = Unsafe.Add(ref st, sp - 3);
+                        var length = Unsafe.Add(ref st, sp - 4);
+                        sp -= 4;
+                        gas -= state.WarmAccount(address) ? 2600 : 100;
+                        if (gas < 0 || !Expand(memory, ref gas, destOffset, length)) return CallResult.Fail();
+                        gas -= 3 * Words(length.U0);
+                        if (gas < 0) return CallResult.Fail();
+                        if (length.IsZero) break;
+                        CopyPadded(state.GetCode(address).Code, offset, memory.Span((long)destOffset.U0, (long)length.U0));
+                        break;
+                    }
+                case 0x3d: Unsafe.Add(ref st, sp++) = new UInt256((ulong)returnData.Length); break;
+                case 0x3f: // EXTCODEHASH
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        var address = ToAddress(a);
+                        gas -= state.WarmAccount(address) ? 2600 : 100;
+                        if (gas < 0) return CallResult.Fail();
+                        a = state.IsDead(address) ? default : FromHash(state.GetCodeHash(address));
+                        break;
+                    }
+                case 0x40: // BLOCKHASH
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        ulong current = _block.Number;
+                        if (a.FitsInUlong && a.U0 < current && current - a.U0 <= 256 && _block.BlockHash is { } lookup)
+                            a = FromHash(lookup(a.U0));
+                        else
+                            a = default;
+                        break;
+                    }
+                case 0x41: Unsafe.Add(ref st, sp++) = FromAddress(_block.Coinbase); break;
+                case 0x42: Unsafe.Add(ref st, sp++) = new UInt256(_block.Timestamp); break;
+                case 0x43: Unsafe.Add(ref st, sp++) = new UInt256(_block.Number); break;
+                case 0x44: Unsafe.Add(ref st, sp++) = _block.PrevRandao; break;
+                case 0x45: Unsafe.Add(ref st, sp++) = new UInt256((ulong)_block.GasLimit); break;
+                case 0x46: Unsafe.Add(ref st, sp++) = new UInt256(_block.ChainId); break;
+                case 0x47: Unsafe.Add(ref st, sp++) = state.GetBalance(self); break;
+                case 0x48: Unsafe.Add(ref st, sp++) = _block.BaseFee; break;
+                case 0x49: // BLOBHASH
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        a = a.FitsInUlong && a.U0 < (ulong)BlobHashes.Count ? FromHash(BlobHashes[(int)a.U0]) : default;
+                        break;
+                    }
+                case 0x4a: Unsafe.Add(ref st, sp++) = _blobBaseFee; break;
+                case 0x50: sp--; break;
+                case 0x51: // MLOAD
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        if (!Expand(memory, ref gas, a, new UInt256(32))) return CallResult.Fail();
+                        a = new UInt256(memory.Span((long)a.U0, 32));
+                        break;
+                    }
+                case 0x52: // MSTORE
+                    {
+                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                        if (!Expand(memory, ref gas, offset, new UInt256(32))) return CallResult.Fail();
+                        Unsafe.Add(ref st, sp - 2).WriteBigEndian(memory.Span((long)offset.U0, 32));
+                        sp -= 2;
+                        break;
+                    }
+                case 0x53: // MSTORE8
+                    {
+                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                        if (!Expand(memory, ref gas, offset, UInt256.One)) return CallResult.Fail();
+                        memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
+                        sp -= 2;
+                        break;
+                    }
+                case 0x54: // SLOAD
+                    {
+                        ref var key = ref Unsafe.Add(ref st, sp - 1);
+                        gas -= state.WarmSlot(self, key) ? 2100 : 100;
+                        if (gas < 0) return CallResult.Fail();
+                        key = state.GetStorage(self, key);
+                        break;
+                    }
+                case 0x55: // SSTORE
+                    {
+                        if (msg.IsStatic) return CallResult.Fail();
+                        // EIP-2200: SSTORE needs more than the call stipend left.
+                        if (gas <= 2300) return CallResult.Fail();
+                        var key = Unsafe.Add(ref st, sp - 1);
+                        var value = Unsafe.Add(ref st, sp - 2);
+                        sp -= 2;
+                        if (state.WarmSlot(self, key)) gas -= 2100;
+                        var current = state.GetStorage(self, key);
+                        if (current.Equals(value))
+                        {
+                            gas -= 100;
+                        }
+                        else
+                        {
+                            var original = state.GetOriginalStorage(self, key);
+                            if (original.Equals(current))
+                            {
+                                if (original.IsZero) gas -= 20000;
+                                else
+                                {
+                                    gas -= 2900;
+                                    if (value.IsZero) state.AddRefund(4800);
+                                }
+                            }
+                            else
+                            {
+                                gas -= 100;
+                                if (!original.IsZero)
+                                {
+                                    if (current.IsZero) state.AddRefund(-4800);
+                                    else if (value.IsZero) state.AddRefund(4800);
+                                }
+                                if (original.Equals(value))
+                                    state.AddRefund(original.IsZero ? 20000 - 100 : 5000 - 2100 - 100);
+                            }
+                        }
+                        if (gas < 0) return CallResult.Fail();
+                        state.SetStorage(self, key, value);
+                        break;
+                    }
+                case 0x56: // JUMP
+                    {
+                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                        sp--;
+                        if (!dest.FitsInUlong || !codeInfo.IsJumpDestination(dest.U0)) return CallResult.Fail();
+                        pc = (int)dest.U0;
+                        continue;
+                    }
+                case 0x57: // JUMPI
+                    {
+                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                        bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
+                        sp -= 2;
+                        if (jump)
+                        {
+                            if (!dest.FitsInUlong || !codeInfo.IsJumpDestination(dest.U0)) return CallResult.Fail();
+                            pc = (int)dest.U0;
+                            continue;
+                        }
+                        break;
+                    }
+                case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
+                case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)memory.Size); break;
+                case 0x5a: Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas); break;
+                case 0x5b: break;
+                case 0x5c: { ref var key = ref Unsafe.Add(ref st, sp - 1); key = state.GetTransient(self, key); break; }
+                case 0x5d: // TSTORE
+                    {
+                        if (msg.IsStatic) return CallResult.Fail();
+                        state.SetTransient(self, Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2));
+                        sp -= 2;
+                        break;
+                    }
+                case 0x5e: // MCOPY
+                    {
+                        var dest = Unsafe.Add(ref st, sp - 1);
+                        var src = Unsafe.Add(ref st, sp - 2);
+                        var length = Unsafe.Add(ref st, sp - 3);
+                        sp -= 3;
+                        if (length.IsZero) break;
+                        var far = UInt256.LessThan(dest, src) ? src : dest;
+                        if (!Expand(memory, ref gas, far, length)) return CallResult.Fail();
+                        gas -= 3 * Words(length.U0);
+                        if (gas < 0) return CallResult.Fail();
+                        memory.Span((long)src.U0, (long)length.U0).CopyTo(memory.Span((long)dest.U0, (long)length.U0));
+                        break;
+                    }
+                case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
+                case 0x60:
+                    Unsafe.Add(ref st, sp++) = new UInt256(code[pc + 1]);
+                    pc += 2;
+                    continue;
+                case 0x61:
+                    Unsafe.Add(ref st, sp++) = new UInt256((ulong)((code[pc + 1] << 8) | code[pc + 2]));
+                    pc += 3;
+                    continue;
+                case >= 0x62 and <= 0x7f:
+                    {
+                        int n = op - 0x5f;
+                        Unsafe.Add(ref st, sp++) = ReadPush(code, pc + 1, n);
+                        pc += n + 1;
+                        continue;
+                    }
+                case >= 0x80 and <= 0x8f: // DUP1..DUP16
+                    {
+                        int n = op - 0x7f;
+                        Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
+                        sp++;
+                        break;
+                    }
+                case >= 0x90 and <= 0x9f: // SWAP1..SWAP16
+                    {
+                        int n = op - 0x8f;
+                        ref var top = ref Unsafe.Add(ref st, sp - 1);
+                        ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
+                        (top, other) = (other, top);
+                        break;
+                    }
+                case >= 0xa0 and <= 0xa4: // LOG0..LOG4
+                    {
+                        if (msg.IsStatic) return CallResult.Fail();
+                        int topicCount = op - 0xa0;
+                        var offset = Unsafe.Add(ref st, sp - 1);
+                        var length = Unsafe.Add(ref st, sp - 2);
+                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+                        // A length this large cannot pass the memory check, so U0 is exact here.
+                        gas -= 8 * (long)length.U0;
+                        if (gas < 0) return CallResult.Fail();
+                        var topics = topicCount == 0 ? [] : new Hash32[topicCount];
+                        for (int i = 0; i < topicCount; i++) topics[i] = ToHash(Unsafe.Add(ref st, sp - 3 - i));
+                        sp -= 2 + topicCount;
+                        var data = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+                        state.AddLog(new LogEntry(self, topics, data));
+                        break;
+                    }
+                case 0xf0: // CREATE
+                case 0xf5: // CREATE2
+                    {
+                        if (msg.IsStatic) return CallResult.Fail();
+                        var value = Unsafe.Add(ref st, sp - 1);
+                        var offset = Unsafe.Add(ref st, sp - 2);
+                        var length = Unsafe.Add(ref st, sp - 3);
+                        var salt = op == 0xf5 ? Unsafe.Add(ref st, sp - 4) : default;
+                        sp -= op == 0xf5 ? 4 : 3;
+                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+                        if (length.U0 > MaxInitCodeSize) return CallResult.Fail(); // EIP-3860
+                        long words = Words(length.U0);
+                        gas -= 2 * words + (op == 0xf5 ? 6 * words : 0);
+                        if (gas < 0) return CallResult.Fail();
+                        var initCode = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+                        returnData = [];
+                        var newAddress = op == 0xf0
+                            ? CreateAddress(self, state.GetNonce(self))
+                            : Create2Address(self, salt, initCode);
+                        long childGas = gas - gas / 64;
+                        gas -= childGas;
+                        var child = new Message
+                        {
+                            Caller = self,
+                            Value = value,
+                            Gas = childGas,
+                            Depth = msg.Depth + 1,
+                        };
+                        var result = Create(child, initCode, newAddress, bumpNonce: true);
+                        gas += result.GasLeft;
+                        if (result.Status == EvmStatus.Revert) returnData = result.Output;
+                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? FromAddress(result.CreatedAddress) : default;
+                        break;
+                    }
+                case 0xf1: // CALL
+                case 0xf2: // CALLCODE
+                case 0xf4: // DELEGATECALL
+                case 0xfa: // STATICCALL
+                    {
+                        bool hasValue = op is 0xf1 or 0xf2;
+                        var requested = Unsafe.Add(ref st, sp - 1);
+                        var target = ToAddress(Unsafe.Add(ref st, sp - 2));
+                        int i = 2;
+                        var value = hasValue ? Unsafe.Add(ref st, sp - 1 - i++) : default;
+                        var inOffset = Unsafe.Add(ref st, sp - 1 - i++);
+                        var inLength = Unsafe.Add(ref st, sp - 1 - i++);
+                        var outOffset = Unsafe.Add(ref st, sp - 1 - i++);
+                        var outLength = Unsafe.Add(ref st, sp - 1 - i++);
+                        sp -= i;
+
+                        gas -= state.WarmAccount(target) ? 2600 : 100;
+                        if (gas < 0) return CallResult.Fail();
+                        if (!Expand(memory, ref gas, inOffset, inLength) || !Expand(memory, ref gas, outOffset, outLength))
+                            return CallResult.Fail();
+                        bool transfers = hasValue && !value.IsZero;
+                        if (transfers)
+                        {
+                            if (op == 0xf1 && msg.IsStatic) return CallResult.Fail();
+                            gas -= 9000;
+                            if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
+                        }
+                        if (gas < 0) return CallResult.Fail();
+                        long available = gas - gas / 64;
+                        long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
+                        gas -= childGas;
+                        if (transfers) childGas += 2300;
+
+                        var input = inLength.IsZero
+                            ? ReadOnlyMemory<byte>.Empty
+                            : new ReadOnlyMemory<byte>(memory.Buffer, (int)inOffset.U0, (int)inLength.U0);
+                        var child = new Message
+                        {
+                            Gas = childGas,
+                            Depth = msg.Depth + 1,
+                            Input = input,
+                            CodeAddress = target,
+                        };
+                        switch (op)
+                        {
+                            case 0xf1:
+                                child.Caller = self; child.Recipient = target; child.Value = value; child.IsStatic = msg.IsStatic;
+                                break;
+                            case 0xf2:
+                                child.Caller = self; child.Recipient = self; child.Value = value; child.IsStatic = msg.IsStatic;
+                                break;
+                            case 0xf4:
+                                child.Caller = msg.Caller; child.Recipient = self; child.Value = msg.Value; child.IsStatic = msg.IsStatic;
+                                break;
+                            default:
+                                child.Caller = self; child.Recipient = target; child.IsStatic = true;
+                                break;
+                        }
+                        CallResult result;
+                        if (op == 0xf2 && transfers)
+                        {
+                            // CALLCODE moves value to itself: only the balance check matters.
+                            result = child.Depth <= MaxDepth && UInt256.LessThan(state.GetBalance(self), value)
+                                ? new CallResult(EvmStatus.Revert, childGas, [])
+                                : Call(child, transfersValue: false);
+                        }
+                        else
+                        {
+                            result = Call(child, transfersValue: op == 0xf1);
+                        }
+                        gas += result.GasLeft;
+                        returnData = result.Output;
+                        if (!outLength.IsZero && result.Output.Length > 0)
+                        {
+                            int n = (int)Math.Min((ulong)result.Output.Length, outLength.U0);
+                            result.Output.AsSpan(0, n).CopyTo(memory.Span((long)outOffset.U0, n));
+                        }
+                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? UInt256.One : default;
+                        break;
+                    }
+                case 0xf3: // RETURN
+                case 0xfd: // REVERT
+                    {
+                        var offset = Unsafe.Add(ref st, sp - 1);
+                        var length = Unsafe.Add(ref st, sp - 2);
+                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+                        var output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+                        return new CallResult(op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert, gas, output);
+                    }
+                case 0xff: // SELFDESTRUCT (EIP-6780)
+                    {
+                        if (msg.IsStatic) return CallResult.Fail();
+                        var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
+                        sp--;
+                        if (state.WarmAccount(beneficiary)) gas -= 2600;
+                        var balance = state.GetBalance(self);
+                        if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
+                        if (gas < 0) return CallResult.Fail();
+                        state.SubtractBalance(self, balance);
+                        state.AddBalance(beneficiary, balance);
+                        if (state.WasCreatedInTransaction(self))
+                        {
+                            // The balance is burnt when a new contract names itself as beneficiary.
+                            if (beneficiary == self) state.SubtractBalance(self, state.GetBalance(self));
+                            state.MarkDestructed(self);
+                        }
+                        return new CallResult(EvmStatus.Success, gas, []);
+                    }
+                default:
+                    return CallResult.Fail();
+            }
+            pc++;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using Pwr.Core;
+using Pwr.Vm.Evm.Numerics;
+
+namespace Pwr.Vm.Evm.Execution;
+
+/// <summary>Validates and executes Ethereum transactions (Cancun rules) against a <see cref="WorldState"/>:
+/// buys gas, runs the call or create, refunds (EIP-3529), pays the coinbase the priority fee and finalizes.</summary>
+/// <remarks>Run it on a thread with a large stack (<see cref="EvmThread"/>): calls nest up to 1025 frames deep.
+/// After a block, <see cref="WorldState.CollectChanges"/> returns what to write to the backend.</remarks>
+public sealed class TransactionProcessor
+{
+    private const long TxGas = 21000;
+    private const long TxCreateGas = 32000;
+    private const long TxDataZeroGas = 4;
+    private const long TxDataNonZeroGas = 16;
+    private const long AccessListAddressGas = 2400;
+    private const long AccessListStorageKeyGas = 1900;
+    private const long InitCodeWordGas = 2;
+
+    private readonly WorldState _state;
+    private readonly BlockContext _block;
+    private readonly Evm _evm;
+
+    public TransactionProcessor(WorldState state, BlockContext block)
+    {
+        _state = state;
+        _block = block;
+        _evm = new Evm(state, block);
+    }
+
+    public WorldState State => _state;
+
+    /// <summary>Intrinsic gas: 21000 (+32000 for a create), calldata bytes, access list, EIP-3860 init code words.</summary>
+    public static long IntrinsicGas(EvmTransaction tx)
+    {
+        long gas = TxGas;
+        int zeros = tx.Data.AsSpan().Count((byte)0);
+        gas += zeros * TxDataZeroGas + (tx.Data.Length - zeros) * TxDataNonZeroGas;
+        if (tx.IsCreate) gas += TxCreateGas + InitCodeWordGas * ((tx.Data.Length + 31) / 32);
+        foreach (var entry in tx.AccessList)
+            gas += AccessListAddressGas + AccessListStorageKeyGas * entry.StorageKeys.Count;
+        return gas;
+    }
+
+    /// <summary>Validates <paramref name="tx"/> and, when valid, executes it and finalizes its state changes.</summary>
+    public TransactionResult Execute(EvmTransaction tx)
+    {
+        var rejection = Validate(tx, out var effectiveGasPrice);
+        if (rejection is not null) return rejection;
+
+        var sender = tx.Sender;
+        long intrinsic = IntrinsicGas(tx);
+        // Buy all gas up front; unused gas is paid back below.
+        _state.SubtractBalance(sender, UInt256.Multiply(new UInt256((ulong)tx.GasLimit), effectiveGasPrice));
+
+        _evm.Origin = sender;
+        _evm.GasPrice = effectiveGasPrice;
+        _evm.BlobHashes = tx.BlobVersionedHashes;
+
+        // EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm.
+        _state.WarmAccount(sender);
+        _state.WarmAccount(_block.Coinbase);
+        Span<byte> precompile = stackalloc byte[20];
+        for (int id = 1; id <= Precompiles.PrecompileSet.Count; id++)
+        {
+            precompile.Clear();
+            precompile[19] = (byte)id;
+            _state.WarmAccount(new Address(precompile));
+        }
+        foreach (var entry in tx.AccessList)
+        {
+            _state.WarmAccount(entry.Address);
+            foreach (var key in entry.StorageKeys) _state.WarmSlot(entry.Address, key);
+        }
+
+        long gas = tx.GasLimit - intrinsic;
+        CallResult result;
+        Address? contractAddress = null;
+        if (tx.To is { } to)
+        {
+            _state.WarmAccount(to);
+            _state.SetNonce(sender, tx.Nonce + 1);
+            var msg = new Message { Caller = sender, Recipient = to, CodeAddress = to, Value = tx.Value, Input = tx.Data, Gas = gas };
+            result = _evm.Call(msg, transfersValue: true);
+        }
+        else
+        {
+            var address = Evm.CreateAddress(sender, tx.Nonce);
+            var msg = new Message { Caller = sender, Value = tx.Value, Gas = gas };
+            result = _evm.Create(msg, tx.Data, address, bumpNonce: true);
+            if (result.Status == EvmStatus.Success) contractAddress = address;
+        }
+
+        long gasLeft = result.Status == EvmStatus.Failure ? 0 : result.GasLeft;
+        long gasUsed = tx.GasLimit - gasLeft;
+        long refund = Math.Min(Math.Max(_state.Refund, 0), gasUsed / 5);
+        gasLeft += refund;
+        gasUsed -= refund;
+
+        _state.AddBalance(sender, UInt256.Multiply(new UInt256((ulong)gasLeft), effectiveGasPrice));
+        var priorityFee = UInt256.Subtract(effectiveGasPrice, _block.BaseFee);
+        _state.AddBalance(_block.Coinbase, UInt256.Multiply(new UInt256((ulong)gasUsed), priorityFee));
+
+        var logs = result.Status == EvmStatus.Success ? _state.Logs.ToArray() : [];
+        _state.FinalizeTransaction();
+        return new TransactionResult
+        {
+            Success = result.Status == EvmStatus.Success,
+            GasUsed = gasUsed,
+            Logs = logs,
+            Output = result.Output,
+            ContractAddress = contractAddress,
+        };
+    }
+
+    private TransactionResult? Validate(EvmTransaction tx, out UInt256 effectiveGasPrice)
+    {
+        effectiveGasPrice = default;
+        if (tx.Type == 3 || tx.BlobVersionedHashes.Count > 0)
+            return TransactionResult.Rejected(TransactionError.BlobTransactionsUnsupported, "blob transactions (type 3) are not supported");
+        if (tx.Type > 3)
+            return TransactionResult.Rejected(TransactionError.UnsupportedType, $"transaction type {tx.Type} is not supported");
+        if (tx.IsCreate && tx.Data.Length > Evm.MaxInitCodeSize)
+            return TransactionResult.Rejected(TransactionError.InitCodeTooLarge, $"init code of {tx.Data.Length} bytes exceeds {Evm.MaxInitCodeSize}");
+        if (tx.GasLimit < IntrinsicGas(tx))
+            return TransactionResult.Rejected(TransactionError.IntrinsicGasTooLow, $"gas limit {tx.GasLimit} below intrinsic gas {IntrinsicGas(tx)}");
+        if (tx.GasLimit > _block.GasLimit)
+            return TransactionResult.Rejected(TransactionError.GasLimitAboveBlock, $"gas limit {tx.GasLimit} above block gas limit {_block.GasLimit}");
+
+        UInt256 maxFee;
+        if (tx.Type == 2)
+        {
+            if (UInt256.LessThan(tx.MaxFeePerGas, tx.MaxPriorityFeePerGas))
+                return TransactionResult.Rejected(TransactionError.PriorityFeeAboveMaxFee, "max priority fee per gas above max fee per gas");
+            if (UInt256.LessThan(tx.MaxFeePerGas, _block.BaseFee))
+                return TransactionResult.Rejected(TransactionError.MaxFeeBelowBaseFee, "max fee per gas below block base fee");
+            maxFee = tx.MaxFeePerGas;
+            var tip = UInt256.Subtract(tx.MaxFeePerGas, _block.BaseFee);
+            if (UInt256.LessThan(tx.MaxPriorityFeePerGas, tip)) tip = tx.MaxPriorityFeePerGas;
+            effectiveGasPrice = UInt256.Add(_block.BaseFee, tip);
+        }
+        else
+        {
+            if (UInt256.LessThan(tx.GasPrice, _block.BaseFee))
+                return TransactionResult.Rejected(TransactionError.MaxFeeBelowBaseFee, "gas price below block base fee");
+            maxFee = tx.GasPrice;
+            effectiveGasPrice = tx.GasPrice;
+        }
+
+        ulong nonce = _state.GetNonce(tx.Sender);
+        if (nonce == ulong.MaxValue)
+            return TransactionResult.Rejected(TransactionError.NonceIsMax, "sender nonce is at its maximum");
+        if (tx.Nonce != nonce)
+            return TransactionResult.Rejected(TransactionError.NonceMismatch, $"nonce {tx.Nonce} does not match sender nonce {nonce}");
+        var codeHash = _state.GetCodeHash(tx.Sender);
+        if (codeHash != AccountState.EmptyCodeHash)
+            return TransactionResult.Rejected(TransactionError.SenderNotEoa, "sender has code (EIP-3607)");
+
+        // balance >= gasLimit * maxFee + value, computed without wrapping.
+        var big = (System.Numerics.BigInteger)tx.GasLimit * maxFee.ToBigInteger() + tx.Value.ToBigInteger();
+        if (_state.GetBalance(tx.Sender).ToBigInteger() < big)
+            return TransactionResult.Rejected(TransactionError.InsufficientFunds, "insufficient funds for gas * price + value");
+        return null;
+    }
+}

@@ -1,0 +1,423 @@
+using System.Runtime.InteropServices;
+using Pwr.Core;
+using Pwr.Vm.Evm.Numerics;
+
+namespace Pwr.Vm.Evm.Execution;
+
+/// <summary>Journaled in-memory EVM state over an <see cref="IStateBackend"/>: snapshots and reverts, original
+/// storage values (EIP-2200/3529), transient storage (EIP-1153), warm sets (EIP-2929), accounts created in the
+/// transaction (EIP-6780), touched accounts (EIP-161), refunds and logs; yields the changed accounts of a block.</summary>
+public sealed class WorldState
+{
+    private readonly IStateBackend _backend;
+    private readonly Dictionary<Address, StateObject> _objects = [];
+    private readonly Dictionary<Hash32, CodeInfo> _codeCache = [];
+    private readonly List<JournalEntry> _journal = [];
+    private readonly HashSet<Address> _warmAccounts = [];
+    private readonly HashSet<(Address, UInt256)> _warmSlots = [];
+    private readonly Dictionary<(Address, UInt256), UInt256> _transient = [];
+    private readonly HashSet<Address> _touched = [];
+    private readonly HashSet<Address> _destructed = [];
+    private readonly HashSet<Address> _created = [];
+    private readonly HashSet<Address> _txDirty = [];
+    private readonly HashSet<Address> _blockDirty = [];
+    private readonly List<LogEntry> _logs = [];
+
+    public WorldState(IStateBackend backend) => _backend = backend;
+
+    /// <summary>The refund counter of the current transaction (EIP-3529 caps what is paid back).</summary>
+    public long Refund { get; private set; }
+
+    /// <summary>Logs emitted so far in the current transaction (reverted frames removed).</summary>
+    public IReadOnlyList<LogEntry> Logs => _logs;
+
+    // ---------------- accounts ----------------
+
+    private StateObject Get(in Address address)
+    {
+        if (_objects.TryGetValue(address, out var obj)) return obj;
+        obj = new StateObject(address);
+        if (_backend.TryGetAccount(address, out var account))
+        {
+            obj.Exists = true;
+            obj.Nonce = account.Nonce;
+            obj.Balance = account.Balance;
+            obj.CodeHash = account.CodeHash;
+        }
+        _objects[address] = obj;
+        return obj;
+    }
+
+    private StateObject GetForWrite(in Address address)
+    {
+        var obj = Get(address);
+        _txDirty.Add(address);
+        return obj;
+    }
+
+    /// <summary>True when the account is in the state (possibly empty).</summary>
+    public bool Exists(in Address address) => Get(address).Exists;
+
+    /// <summary>EIP-161 "dead": absent, or present with no nonce, balance or code.</summary>
+    public bool IsDead(in Address address)
+    {
+        var o = Get(address);
+        return !o.Exists || o.IsEmpty;
+    }
+
+    public UInt256 GetBalance(in Address address) => Get(address).Balance;
+
+    public ulong GetNonce(in Address address) => Get(address).Nonce;
+
+    public Hash32 GetCodeHash(in Address address) => Get(address).CodeHash;
+
+    public CodeInfo GetCode(in Address address)
+    {
+        var o = Get(address);
+        if (o.Code is not null) return o.Code;
+        o.Code = LoadCode(o.CodeHash);
+        return o.Code;
+    }
+
+    private CodeInfo LoadCode(in Hash32 codeHash)
+    {
+        if (codeHash == AccountState.EmptyCodeHash) return CodeInfo.Empty;
+        if (_codeCache.TryGetValue(codeHash, out var info)) return info;
+        info = new CodeInfo(_backend.GetCode(codeHash), codeHash);
+        _codeCache[codeHash] = info;
+        return info;
+    }
+
+    /// <summary>Marks an account touched (EIP-161: deleted at the end of the transaction if then empty).</summary>
+    public void Touch(in Address address)
+    {
+        GetForWrite(address);
+        if (_touched.Add(address)) _journal.Add(new JournalEntry(JournalKind.Touch, address));
+    }
+
+    public void AddBalance(in Address address, in UInt256 amount)
+    {
+        var o = GetForWrite(address);
+        Touch(address);
+        if (amount.IsZero) return;
+        _journal.Add(new JournalEntry(JournalKind.Balance, address) { OldValue = o.Balance, OldFlag = o.Exists });
+        o.Balance = UInt256.Add(o.Balance, amount);
+        o.Exists = true;
+    }
+
+    public void SubtractBalance(in Address address, in UInt256 amount)
+    {
+        var o = GetForWrite(address);
+        Touch(address);
+        if (amount.IsZero) return;
+        _journal.Add(new JournalEntry(JournalKind.Balance, address) { OldValue = o.Balance, OldFlag = o.Exists });
+        o.Balance = UInt256.Subtract(o.Balance, amount);
+        o.Exists = true;
+    }
+
+    public void SetNonce(in Address address, ulong nonce)
+    {
+        var o = GetForWrite(address);
+        Touch(address);
+        _journal.Add(new JournalEntry(JournalKind.Nonce, address) { OldNonce = o.Nonce, OldFlag = o.Exists });
+        o.Nonce = nonce;
+        o.Exists = true;
+    }
+
+    public void SetCode(in Address address, byte[] code)
+    {
+        var o = GetForWrite(address);
+        Touch(address);
+        _journal.Add(new JournalEntry(JournalKind.Code, address) { OldCode = o.Code, OldHash = o.CodeHash, OldFlag = o.CodeChanged });
+        var hash = code.Length == 0 ? AccountState.EmptyCodeHash : Keccak.Hash256(code);
+        o.CodeHash = hash;
+        o.Code = code.Length == 0 ? CodeInfo.Empty : new CodeInfo(code, hash);
+        o.CodeChanged = true;
+        o.Exists = true;
+    }
+
+    /// <summary>Starts a new contract at <paramref name="address"/> (CREATE): keeps its balance, drops any storage.</summary>
+    public void CreateAccount(in Address address)
+    {
+        var o = GetForWrite(address);
+        Touch(address);
+        _journal.Add(new JournalEntry(JournalKind.Create, address)
+        {
+            OldFlag = o.Exists,
+            OldStorageCleared = o.StorageCleared,
+            OldStorage = o.Storage.Count == 0 ? null : new Dictionary<UInt256, StorageSlot>(o.Storage),
+        });
+        o.Exists = true;
+        // Without EIP-7610 storage could survive a create; clearing keeps a recreated account consistent.
+        if (_backend.HasStorage(address) || o.Storage.Count != 0)
+        {
+            o.StorageCleared = true;
+            o.Storage.Clear();
+        }
+        if (_created.Add(address)) _journal.Add(new JournalEntry(JournalKind.Created, address));
+    }
+
+    /// <summary>True when the account was created by the current transaction (EIP-6780).</summary>
+    public bool WasCreatedInTransaction(in Address address) => _created.Contains(address);
+
+    /// <summary>Marks the account for deletion at the end of the transaction (EIP-6780 SELFDESTRUCT of a new contract).</summary>
+    public void MarkDestructed(in Address address)
+    {
+        GetForWrite(address);
+        if (_destructed.Add(address)) _journal.Add(new JournalEntry(JournalKind.Destruct, address));
+    }
+
+    /// <summary>True when the account would collide with a new contract: it has a nonce, code or storage.</summary>
+    public bool HasCollision(in Address address)
+    {
+        var o = Get(address);
+        if (o.Nonce != 0 || o.CodeHash != AccountState.EmptyCodeHash) return true;
+        foreach (var slot in o.Storage.Values)
+            if (!slot.Current.IsZero) return true;
+        return !o.StorageCleared && o.Exists && _backend.HasStorage(address);
+    }
+
+    // ---------------- storage ----------------
+
+    private ref StorageSlot Slot(StateObject o, in UInt256 key)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(o.Storage, key, out bool existed);
+        if (!existed)
+        {
+            var value = o.StorageCleared || !o.Exists ? UInt256.Zero : _backend.GetStorage(o.Address, key);
+            slot.Original = value;
+            slot.Current = value;
+        }
+        return ref slot;
+    }
+
+    public UInt256 GetStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Current;
+
+    /// <summary>The slot's value at the start of the transaction (EIP-2200 "original value").</summary>
+    public UInt256 GetOriginalStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Original;
+
+    public void SetStorage(in Address address, in UInt256 key, in UInt256 value)
+    {
+        var o = GetForWrite(address);
+        ref var slot = ref Slot(o, key);
+        _journal.Add(new JournalEntry(JournalKind.Storage, address) { Key = key, OldValue = slot.Current });
+        slot.Current = value;
+    }
+
+    public UInt256 GetTransient(in Address address, in UInt256 key) =>
+        _transient.TryGetValue((address, key), out var v) ? v : default;
+
+    public void SetTransient(in Address address, in UInt256 key, in UInt256 value)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_transient, (address, key), out _);
+        _journal.Add(new JournalEntry(JournalKind.Transient, address) { Key = key, OldValue = slot });
+        slot = value;
+    }
+
+    // ---------------- access lists (EIP-2929) ----------------
+
+    /// <summary>Warms an address; returns true when it was cold.</summary>
+    public bool WarmAccount(in Address address)
+    {
+        if (!_warmAccounts.Add(address)) return false;
+        _journal.Add(new JournalEntry(JournalKind.WarmAccount, address));
+        return true;
+    }
+
+    public bool IsWarm(in Address address) => _warmAccounts.Contains(address);
+
+    /// <summary>Warms a storage slot; returns true when it was cold.</summary>
+    public bool WarmSlot(in Address address, in UInt256 key)
+    {
+        if (!_warmSlots.Add((address, key))) return false;
+        _journal.Add(new JournalEntry(JournalKind.WarmSlot, address) { Key = key });
+        return true;
+    }
+
+    // ---------------- refunds and logs ----------------
+
+    public void AddRefund(long amount)
+    {
+        _journal.Add(new JournalEntry(JournalKind.Refund, default) { OldRefund = Refund });
+        Refund += amount;
+    }
+
+    public void AddLog(LogEntry log)
+    {
+        _journal.Add(new JournalEntry(JournalKind.Log, default));
+        _logs.Add(log);
+    }
+
+    // ---------------- snapshots ----------------
+
+    public int Snapshot() => _journal.Count;
+
+    /// <summary>Undoes every change made since <paramref name="snapshot"/>.</summary>
+    public void Revert(int snapshot)
+    {
+        for (int i = _journal.Count - 1; i >= snapshot; i--)
+        {
+            var e = _journal[i];
+            switch (e.Kind)
+            {
+                case JournalKind.Balance:
+                    { var o = _objects[e.Address]; o.Balance = e.OldValue; o.Exists = e.OldFlag; break; }
+                case JournalKind.Nonce:
+                    { var o = _objects[e.Address]; o.Nonce = e.OldNonce; o.Exists = e.OldFlag; break; }
+                case JournalKind.Code:
+                    { var o = _objects[e.Address]; o.Code = e.OldCode; o.CodeHash = e.OldHash; o.CodeChanged = e.OldFlag; break; }
+                case JournalKind.Create:
+                    {
+                        var o = _objects[e.Address];
+                        o.Exists = e.OldFlag;
+                        if (o.StorageCleared != e.OldStorageCleared || e.OldStorage is not null)
+                        {
+                            o.StorageCleared = e.OldStorageCleared;
+                            o.Storage.Clear();
+                            if (e.OldStorage is not null)
+                                foreach (var kv in e.OldStorage) o.Storage[kv.Key] = kv.Value;
+                        }
+                        break;
+                    }
+                case JournalKind.Storage:
+                    {
+                        var o = _objects[e.Address];
+                        CollectionsMarshal.GetValueRefOrNullRef(o.Storage, e.Key).Current = e.OldValue;
+                        break;
+                    }
+                case JournalKind.Transient: _transient[(e.Address, e.Key)] = e.OldValue; break;
+                case JournalKind.Touch: _touched.Remove(e.Address); break;
+                case JournalKind.WarmAccount: _warmAccounts.Remove(e.Address); break;
+                case JournalKind.WarmSlot: _warmSlots.Remove((e.Address, e.Key)); break;
+                case JournalKind.Refund: Refund = e.OldRefund; break;
+                case JournalKind.Log: _logs.RemoveAt(_logs.Count - 1); break;
+                case JournalKind.Destruct: _destructed.Remove(e.Address); break;
+                case JournalKind.Created: _created.Remove(e.Address); break;
+            }
+        }
+        _journal.RemoveRange(snapshot, _journal.Count - snapshot);
+    }
+
+    // ---------------- transaction and block boundaries ----------------
+
+    /// <summary>Ends a transaction: deletes self-destructed and touched-empty accounts (EIP-6780, EIP-161), makes the
+    /// current storage the new original values and clears the journal, warm sets, transient storage and logs.</summary>
+    public void FinalizeTransaction()
+    {
+        foreach (var address in _txDirty)
+        {
+            var o = _objects[address];
+            if (_destructed.Contains(address) || (_touched.Contains(address) && o.IsEmpty))
+            {
+                o.Exists = false;
+                o.Nonce = 0;
+                o.Balance = default;
+                o.CodeHash = AccountState.EmptyCodeHash;
+                o.Code = CodeInfo.Empty;
+                o.CodeChanged = false;
+                o.StorageCleared = true;
+                o.Storage.Clear();
+                o.DirtySlots.Clear();
+            }
+            else
+            {
+                foreach (var key in o.Storage.Keys)
+                {
+                    ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(o.Storage, key);
+                    if (slot.Original != slot.Current) { slot.Original = slot.Current; o.DirtySlots.Add(key); }
+                }
+            }
+            _blockDirty.Add(address);
+        }
+        _txDirty.Clear();
+        _journal.Clear();
+        _warmAccounts.Clear();
+        _warmSlots.Clear();
+        _transient.Clear();
+        _touched.Clear();
+        _destructed.Clear();
+        _created.Clear();
+        _logs.Clear();
+        Refund = 0;
+    }
+
+    /// <summary>Discards everything since the last <see cref="FinalizeTransaction"/> (an invalid transaction).</summary>
+    public void DiscardTransaction()
+    {
+        Revert(0);
+        _txDirty.Clear();
+        _warmAccounts.Clear();
+        _warmSlots.Clear();
+        _transient.Clear();
+        _touched.Clear();
+        _destructed.Clear();
+        _created.Clear();
+        _logs.Clear();
+        Refund = 0;
+    }
+
+    /// <summary>The accounts changed since the last call, in address order, to write to the backend.</summary>
+    public List<AccountChange> CollectChanges()
+    {
+        var addresses = _blockDirty.ToList();
+        addresses.Sort();
+        var changes = new List<AccountChange>(addresses.Count);
+        foreach (var address in addresses)
+        {
+            var o = _objects[address];
+            var storage = new List<KeyValuePair<UInt256, UInt256>>(o.DirtySlots.Count);
+            foreach (var key in o.DirtySlots) storage.Add(new(key, o.Storage[key].Current));
+            storage.Sort((a, b) => a.Key.CompareTo(b.Key));
+            changes.Add(new AccountChange(address, !o.Exists, o.Nonce, o.Balance, o.CodeHash,
+                o.CodeChanged ? o.Code!.Code : null, o.StorageCleared, storage));
+            o.DirtySlots.Clear();
+            o.CodeChanged = false;
+        }
+        _blockDirty.Clear();
+        // The backend now holds these values; dropping the cache keeps it from serving stale "cleared" flags.
+        _objects.Clear();
+        return changes;
+    }
+
+    private sealed class StateObject(Address address)
+    {
+        public readonly Address Address = address;
+        public ulong Nonce;
+        public UInt256 Balance;
+        public Hash32 CodeHash = AccountState.EmptyCodeHash;
+        public CodeInfo? Code;
+        public bool Exists;
+        public bool CodeChanged;
+        public bool StorageCleared;
+        public readonly Dictionary<UInt256, StorageSlot> Storage = [];
+        public readonly HashSet<UInt256> DirtySlots = [];
+
+        public bool IsEmpty => Nonce == 0 && Balance.IsZero && CodeHash == AccountState.EmptyCodeHash;
+    }
+
+    private struct StorageSlot
+    {
+        public UInt256 Original;
+        public UInt256 Current;
+    }
+
+    private enum JournalKind : byte
+    {
+        Balance, Nonce, Code, Create, Storage, Transient, Touch, WarmAccount, WarmSlot, Refund, Log, Destruct, Created,
+    }
+
+    private readonly struct JournalEntry(JournalKind kind, Address address)
+    {
+        public readonly JournalKind Kind = kind;
+        public readonly Address Address = address;
+        public UInt256 Key { get; init; }
+        public UInt256 OldValue { get; init; }
+        public ulong OldNonce { get; init; }
+        public bool OldFlag { get; init; }
+        public bool OldStorageCleared { get; init; }
+        public CodeInfo? OldCode { get; init; }
+        public Hash32 OldHash { get; init; }
+        public long OldRefund { get; init; }
+        public Dictionary<UInt256, StorageSlot>? OldStorage { get; init; }
+    }
+}
