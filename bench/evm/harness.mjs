@@ -26,6 +26,8 @@ function warm(evm, to) {
   // What the VM's runTx does before the call (EIP-2929/3651); evm.runCall alone warms nothing.
   evm.journal.cleanJournal();
   evm.transientStorage.clear();
+  // Original values (EIP-2200) are per transaction: runTx clears this cache, runCall does not.
+  evm.stateManager.originalStorageCache.clear();
   evm.journal.addAlwaysWarmAddress(SENDER.toString());
   evm.journal.addAlwaysWarmAddress(COINBASE.toString());
   for (let i = 1; i <= PRECOMPILES; i++) {
