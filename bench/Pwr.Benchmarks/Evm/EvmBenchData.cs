@@ -57,10 +57,13 @@ internal static class EvmBenchData
     }
 
     /// <summary>Gas used per workload on @ethereumjs/evm, from artifacts/ethereumjs-results.json
-    /// (written by `node run-ethereumjs.mjs --out artifacts/ethereumjs-results.json`).</summary>
+    /// (written by `node run-ethereumjs.mjs --out artifacts/ethereumjs-results.json`); PWR_ETHEREUMJS_RESULTS names
+    /// another such file (compare.sh passes the one it has just measured).</summary>
     public static IReadOnlyDictionary<string, long> EthereumJsGas()
     {
-        var path = Path.Combine(Directory, "artifacts", "ethereumjs-results.json");
+        var path = Environment.GetEnvironmentVariable("PWR_ETHEREUMJS_RESULTS") is { Length: > 0 } overridden
+            ? overridden
+            : Path.Combine(Directory, "artifacts", "ethereumjs-results.json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
         return doc.RootElement.GetProperty("results").EnumerateArray()
             .ToDictionary(r => r.GetProperty("name").GetString()!, r => long.Parse(r.GetProperty("gasUsed").GetString()!));
