@@ -8,7 +8,8 @@ const bdn = JSON.parse(fs.readFileSync(bdnFile, 'utf8')).Benchmarks;
 
 const rows = [];
 for (const e of ejs) {
-  const b = bdn.find(x => (x.Parameters ?? '').split('&').includes(`Workload=${e.name}`));
+  // FullName carries the untruncated parameter (Parameters abbreviates long values).
+  const b = bdn.find(x => (x.FullName ?? '').includes(`(Workload: "${e.name}")`));
   if (!b || !b.Statistics) { rows.push({ name: e.name, missing: true }); continue; }
   const oursMs = b.Statistics.Median / 1e6;
   rows.push({
