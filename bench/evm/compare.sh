@@ -15,6 +15,9 @@ echo "compare.sh: building and running EvmWorkloadBenchmarks..." >&2
 dotnet build bench/Pwr.Benchmarks -c Release --nologo -clp:ErrorsOnly -v quiet >&2
 # In-process: BenchmarkDotNet's generated-project build times out on a loaded machine. The setup asserts PWR's gas
 # equals the ethereumjs gas of this same run.
+# Tiered compilation off unless the caller sets it: under load the tier-0/OSR code of the interpreter loop lingered
+# for whole iterations (a short job then measured unoptimized code, 10x swings between runs).
+export DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}"
 PWR_ETHEREUMJS_RESULTS="$OUT/ethereumjs.json" dotnet bench/Pwr.Benchmarks/bin/Release/net10.0/Pwr.Benchmarks.dll \
   --filter '*EvmWorkloadBenchmarks*' --inProcess --exporters json --artifacts "$OUT/bdn" "$@" >"$OUT/bdn.log" 2>&1 \
   || { tail -40 "$OUT/bdn.log"; exit 1; }
