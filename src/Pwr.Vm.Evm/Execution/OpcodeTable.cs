@@ -9,6 +9,12 @@ internal static class OpcodeTable
     public static readonly int[] StackGrowth = new int[256];
     public static readonly bool[] Defined = new bool[256];
 
+    /// <summary>Per-opcode dispatch data packed for the interpreter loop.</summary>
+    public static readonly Info[] Infos = new Info[256];
+
+    /// <summary>Constant gas and the valid stack heights [MinStack, MinStack + StackRange] before the opcode runs.</summary>
+    public readonly record struct Info(long Gas, int MinStack, int StackRange);
+
     static OpcodeTable()
     {
         Def(0x00, 0, 0, 0);
@@ -37,6 +43,12 @@ internal static class OpcodeTable
         for (int n = 0; n <= 4; n++) Def(0xa0 + n, 375 + 375 * n, n + 2, 0);
         Def(0xf0, 32000, 3, 1); Def(0xf1, 0, 7, 1); Def(0xf2, 0, 7, 1); Def(0xf3, 0, 2, 0); Def(0xf4, 0, 6, 1);
         Def(0xf5, 32000, 4, 1); Def(0xfa, 0, 6, 1); Def(0xfd, 0, 2, 0); Def(0xff, 5000, 1, 0);
+        for (int op = 0; op < 256; op++)
+        {
+            // Undefined opcodes need an impossible stack height (above the 1024 limit), so they always fail.
+            int maxBefore = 1024 - Math.Max(0, StackGrowth[op]);
+            Infos[op] = Defined[op] ? new Info(BaseGas[op], StackIn[op], maxBefore - StackIn[op]) : new Info(0, 2048, 0);
+        }
     }
 
     private static void Def(int op, long gas, int stackIn, int stackOut)

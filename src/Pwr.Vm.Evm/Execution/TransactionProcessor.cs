@@ -17,6 +17,9 @@ public sealed class TransactionProcessor
     private const long AccessListStorageKeyGas = 1900;
     private const long InitCodeWordGas = 2;
 
+    private static readonly Address[] PrecompileAddresses = Enumerable.Range(1, Precompiles.PrecompileSet.Count)
+        .Select(id => { var bytes = new byte[20]; bytes[19] = (byte)id; return new Address(bytes); }).ToArray();
+
     private readonly WorldState _state;
     private readonly BlockContext _block;
     private readonly Evm _evm;
@@ -60,13 +63,7 @@ public sealed class TransactionProcessor
         // EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm.
         _state.WarmAccount(sender);
         _state.WarmAccount(_block.Coinbase);
-        Span<byte> precompile = stackalloc byte[20];
-        for (int id = 1; id <= Precompiles.PrecompileSet.Count; id++)
-        {
-            precompile.Clear();
-            precompile[19] = (byte)id;
-            _state.WarmAccount(new Address(precompile));
-        }
+        foreach (var precompile in PrecompileAddresses) _state.WarmAccount(precompile);
         foreach (var entry in tx.AccessList)
         {
             _state.WarmAccount(entry.Address);
@@ -157,8 +154,11 @@ public sealed class TransactionProcessor
             return TransactionResult.Rejected(TransactionError.SenderNotEoa, "sender has code (EIP-3607)");
 
         // balance >= gasLimit * maxFee + value, computed without wrapping.
-        var big = (System.Numerics.BigInteger)tx.GasLimit * maxFee.ToBigInteger() + tx.Value.ToBigInteger();
-        if (_state.GetBalance(tx.Sender).ToBigInteger() < big)
+        Span<ulong> product = stackalloc ulong[8];
+        UInt256.MultiplyFull(new UInt256((ulong)tx.GasLimit), maxFee, product);
+        var cost = UInt256.AddWithCarry(new UInt256(product[0], product[1], product[2], product[3]), tx.Value, out bool carry);
+        bool overflow = carry || (product[4] | product[5] | product[6] | product[7]) != 0;
+        if (overflow || UInt256.LessThan(_state.GetBalance(tx.Sender), cost))
             return TransactionResult.Rejected(TransactionError.InsufficientFunds, "insufficient funds for gas * price + value");
         return null;
     }

@@ -317,6 +317,29 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
             remainder = new UInt256(r);
             return;
         }
+        if ((a.U2 | a.U3) == 0)
+        {
+            // Both fit in 128 bits (b is larger than a 64-bit value but at most a).
+            UInt128 x = new(a.U1, a.U0), y = new(b.U1, b.U0);
+            UInt128 q128 = x / y;
+            UInt128 r128 = x - q128 * y;
+            quotient = new UInt256((ulong)q128, (ulong)(q128 >> 64));
+            remainder = new UInt256((ulong)r128, (ulong)(r128 >> 64));
+            return;
+        }
+        if (BitOperations.PopCount(b.U0) + BitOperations.PopCount(b.U1) + BitOperations.PopCount(b.U2) + BitOperations.PopCount(b.U3) == 1)
+        {
+            // Division by a power of two (Solidity's selector extraction divides by 2^224) is a shift.
+            quotient = ShiftRight(a, b.BitLength - 1);
+            remainder = And(a, Subtract(b, One));
+            return;
+        }
+        DivRemSlow(a, b, out quotient, out remainder);
+    }
+
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
+    private static void DivRemSlow(in UInt256 a, in UInt256 b, out UInt256 quotient, out UInt256 remainder)
+    {
         Span<ulong> u = [a.U0, a.U1, a.U2, a.U3];
         Span<ulong> q = stackalloc ulong[4];
         Span<ulong> rem = stackalloc ulong[4];
@@ -335,6 +358,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     }
 
     /// <summary>Long division of <paramref name="dividend"/> (any number of limbs) by a divisor of up to 4 limbs (Knuth algorithm D on 32-bit digits).</summary>
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     internal static void KnuthDivide(ReadOnlySpan<ulong> dividend, ReadOnlySpan<ulong> divisor, Span<ulong> quotient, Span<ulong> remainder)
     {
         // Split into 32-bit digits so that every partial product fits a ulong.
@@ -456,6 +480,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         return an ? Negate(r) : r;
     }
 
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     public static UInt256 AddMod(in UInt256 a, in UInt256 b, in UInt256 m)
     {
         if (m.IsZero) return Zero;
@@ -468,9 +493,15 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         return new UInt256(r[0], r[1], r[2], r[3]);
     }
 
+    [SkipLocalsInit] // every stackalloc below is fully written before it is read
     public static UInt256 MulMod(in UInt256 a, in UInt256 b, in UInt256 m)
     {
         if (m.IsZero) return Zero;
+        if (((a.U1 | a.U2 | a.U3) | (b.U1 | b.U2 | b.U3)) == 0)
+        {
+            ulong hi = Math.BigMul(a.U0, b.U0, out ulong lo);
+            return Modulo(new UInt256(lo, hi), m);
+        }
         Span<ulong> p = stackalloc ulong[8];
         MultiplyFull(a, b, p);
         Span<ulong> q = stackalloc ulong[8];
@@ -531,37 +562,45 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     public static UInt256 ShiftLeft(in UInt256 a, int shift)
     {
         if (shift >= 256) return Zero;
-        if (shift == 0) return a;
-        int limbs = shift >> 6, bits = shift & 63;
-        Span<ulong> src = [a.U0, a.U1, a.U2, a.U3];
-        Span<ulong> dst = stackalloc ulong[4];
-        for (int i = 3; i >= 0; i--)
+        ulong r0, r1, r2, r3;
+        switch (shift >> 6)
         {
-            int from = i - limbs;
-            if (from < 0) { dst[i] = 0; continue; }
-            ulong v = src[from] << bits;
-            if (bits != 0 && from - 1 >= 0) v |= src[from - 1] >> (64 - bits);
-            dst[i] = v;
+            case 0: r0 = a.U0; r1 = a.U1; r2 = a.U2; r3 = a.U3; break;
+            case 1: r0 = 0; r1 = a.U0; r2 = a.U1; r3 = a.U2; break;
+            case 2: r0 = 0; r1 = 0; r2 = a.U0; r3 = a.U1; break;
+            default: r0 = 0; r1 = 0; r2 = 0; r3 = a.U0; break;
         }
-        return new UInt256(dst[0], dst[1], dst[2], dst[3]);
+        int bits = shift & 63;
+        if (bits != 0)
+        {
+            r3 = (r3 << bits) | (r2 >> (64 - bits));
+            r2 = (r2 << bits) | (r1 >> (64 - bits));
+            r1 = (r1 << bits) | (r0 >> (64 - bits));
+            r0 <<= bits;
+        }
+        return new UInt256(r0, r1, r2, r3);
     }
 
     public static UInt256 ShiftRight(in UInt256 a, int shift)
     {
         if (shift >= 256) return Zero;
-        if (shift == 0) return a;
-        int limbs = shift >> 6, bits = shift & 63;
-        Span<ulong> src = [a.U0, a.U1, a.U2, a.U3];
-        Span<ulong> dst = stackalloc ulong[4];
-        for (int i = 0; i < 4; i++)
+        ulong r0, r1, r2, r3;
+        switch (shift >> 6)
         {
-            int from = i + limbs;
-            if (from > 3) { dst[i] = 0; continue; }
-            ulong v = src[from] >> bits;
-            if (bits != 0 && from + 1 <= 3) v |= src[from + 1] << (64 - bits);
-            dst[i] = v;
+            case 0: r0 = a.U0; r1 = a.U1; r2 = a.U2; r3 = a.U3; break;
+            case 1: r0 = a.U1; r1 = a.U2; r2 = a.U3; r3 = 0; break;
+            case 2: r0 = a.U2; r1 = a.U3; r2 = 0; r3 = 0; break;
+            default: r0 = a.U3; r1 = 0; r2 = 0; r3 = 0; break;
         }
-        return new UInt256(dst[0], dst[1], dst[2], dst[3]);
+        int bits = shift & 63;
+        if (bits != 0)
+        {
+            r0 = (r0 >> bits) | (r1 << (64 - bits));
+            r1 = (r1 >> bits) | (r2 << (64 - bits));
+            r2 = (r2 >> bits) | (r3 << (64 - bits));
+            r3 >>= bits;
+        }
+        return new UInt256(r0, r1, r2, r3);
     }
 
     /// <summary>SAR: arithmetic shift right, filling with the sign bit.</summary>

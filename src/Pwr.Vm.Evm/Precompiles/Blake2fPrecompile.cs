@@ -56,42 +56,42 @@ internal static class Blake2fPrecompile
     /// <summary>RFC 7693 §3.2 F(h, m, t, f) with <paramref name="rounds"/> rounds, updating <paramref name="h"/> in place.</summary>
     public static void Compress(uint rounds, Span<ulong> h, ReadOnlySpan<ulong> m, ulong t0, ulong t1, bool final)
     {
-        Span<ulong> v = stackalloc ulong[16];
-        h[..8].CopyTo(v);
-        IV.CopyTo(v[8..]);
-        v[12] ^= t0;
-        v[13] ^= t1;
-        if (final) v[14] = ~v[14];
+        // The working vector lives in locals, not a span: rounds are priced at 1 gas each, so a round must be cheap
+        // (with v[] in memory and bounds-checked it cost several times more).
+        ulong v0 = h[0], v1 = h[1], v2 = h[2], v3 = h[3], v4 = h[4], v5 = h[5], v6 = h[6], v7 = h[7];
+        ulong v8 = IV[0], v9 = IV[1], v10 = IV[2], v11 = IV[3];
+        ulong v12 = IV[4] ^ t0, v13 = IV[5] ^ t1, v14 = final ? ~IV[6] : IV[6], v15 = IV[7];
 
         var sigma = Sigma;
         int row = 0;
         for (uint r = 0; r < rounds; r++)
         {
             var s = sigma.Slice(row * 16, 16);
-            G(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-            G(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-            G(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-            G(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-            G(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-            G(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-            G(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-            G(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+            G(ref v0, ref v4, ref v8, ref v12, m[s[0]], m[s[1]]);
+            G(ref v1, ref v5, ref v9, ref v13, m[s[2]], m[s[3]]);
+            G(ref v2, ref v6, ref v10, ref v14, m[s[4]], m[s[5]]);
+            G(ref v3, ref v7, ref v11, ref v15, m[s[6]], m[s[7]]);
+            G(ref v0, ref v5, ref v10, ref v15, m[s[8]], m[s[9]]);
+            G(ref v1, ref v6, ref v11, ref v12, m[s[10]], m[s[11]]);
+            G(ref v2, ref v7, ref v8, ref v13, m[s[12]], m[s[13]]);
+            G(ref v3, ref v4, ref v9, ref v14, m[s[14]], m[s[15]]);
             if (++row == 10) row = 0;
         }
 
-        for (int i = 0; i < 8; i++) h[i] ^= v[i] ^ v[i + 8];
+        h[0] ^= v0 ^ v8; h[1] ^= v1 ^ v9; h[2] ^= v2 ^ v10; h[3] ^= v3 ^ v11;
+        h[4] ^= v4 ^ v12; h[5] ^= v5 ^ v13; h[6] ^= v6 ^ v14; h[7] ^= v7 ^ v15;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void G(Span<ulong> v, int a, int b, int c, int d, ulong x, ulong y)
+    private static void G(ref ulong a, ref ulong b, ref ulong c, ref ulong d, ulong x, ulong y)
     {
-        v[a] = v[a] + v[b] + x;
-        v[d] = BitOperations.RotateRight(v[d] ^ v[a], 32);
-        v[c] = v[c] + v[d];
-        v[b] = BitOperations.RotateRight(v[b] ^ v[c], 24);
-        v[a] = v[a] + v[b] + y;
-        v[d] = BitOperations.RotateRight(v[d] ^ v[a], 16);
-        v[c] = v[c] + v[d];
-        v[b] = BitOperations.RotateRight(v[b] ^ v[c], 63);
+        a = a + b + x;
+        d = BitOperations.RotateRight(d ^ a, 32);
+        c += d;
+        b = BitOperations.RotateRight(b ^ c, 24);
+        a = a + b + y;
+        d = BitOperations.RotateRight(d ^ a, 16);
+        c += d;
+        b = BitOperations.RotateRight(b ^ c, 63);
     }
 }

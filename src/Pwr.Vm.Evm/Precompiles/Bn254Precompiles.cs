@@ -84,7 +84,7 @@ internal static class Bn254Precompiles
         if (x.IsZero && y.IsZero) return true;
         if (!JacobianPoint<Fp2>.IsOnCurve(x, y, Bn254Constants.TwistB)) return false;
         var candidate = JacobianPoint<Fp2>.FromAffine(x, y);
-        if (!JacobianPoint<Fp2>.Multiply(candidate, Bn254Constants.OrderBytes).IsInfinity) return false;
+        if (!G2.MultiplyByOrder(candidate).IsInfinity) return false;
         point = candidate;
         return true;
     }

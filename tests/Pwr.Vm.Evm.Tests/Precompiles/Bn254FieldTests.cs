@@ -68,6 +68,18 @@ public class Bn254FieldTests
     }
 
     [Fact]
+    public void Fp_inverse_agrees_with_fermat_on_edge_values()
+    {
+        foreach (var v in new[] { BigInteger.One, new BigInteger(2), P - 1, P - 2, (P + 1) / 2, BigInteger.Pow(2, 253) })
+        {
+            var a = Fp.FromBigInteger(v);
+            Assert.True(Fp.Eq(Fp.InverseByFermat(a), Fp.Inverse(a)));
+            Assert.True(Fp.Eq(Fp.One, Fp.Mul(a, Fp.Inverse(a))));
+        }
+        Assert.True(Fp.Inverse(Fp.Zero).IsZero);
+    }
+
+    [Fact]
     public void Fp_rejects_encodings_at_or_above_p()
     {
         var bytes = P.ToByteArray(isUnsigned: true, isBigEndian: true);
@@ -147,5 +159,16 @@ public class Bn254FieldTests
         var easy = Fp12.Mul(Fp12.Conjugate(f), Fp12.Inverse(f));
         easy = Fp12.Mul(Fp12.Pow(easy, P * P), easy);
         Assert.True(Fp12.Eq(Fp12.Pow(easy, Bn254Constants.FinalExponentHard), Pairing.FinalExponentiation(f)));
+    }
+
+    [Fact]
+    public void Cyclotomic_square_equals_the_general_square_on_unitary_elements()
+    {
+        var f = RandomFp12(new Random(6));
+        // The easy part of the final exponentiation lands in the cyclotomic subgroup.
+        var u = Fp12.Mul(Fp12.Conjugate(f), Fp12.Inverse(f));
+        u = Fp12.Mul(Fp12.Frobenius(Fp12.Frobenius(u)), u);
+        Assert.True(Fp12.Eq(Fp12.Square(u), Fp12.CyclotomicSquare(u)));
+        Assert.True(Fp12.Eq(Fp12.Pow(u, 1234567UL), Fp12.CyclotomicPow(u, 1234567UL)));
     }
 }

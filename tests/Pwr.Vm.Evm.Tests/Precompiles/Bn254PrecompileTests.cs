@@ -275,6 +275,27 @@ public class Bn254PrecompileTests
         Assert.False(Run(8, G1(Gen1) + G2(G2XIm, G2XRe, G2YRe, G2YIm)).Success);
     }
 
+    [Fact]
+    public void Fast_multiplication_by_the_order_equals_the_plain_one_on_and_off_the_subgroup()
+    {
+        var order = new byte[32];
+        R.TryWriteBytes(order, out _, true, true);
+        int found = 0;
+        for (int i = 1; found < 4; i++)
+        {
+            var x = Fp2.FromBigIntegers(i, 7);
+            if (!TrySqrt(Fp2.Add(Fp2.Mul(Fp2.Square(x), x), Bn254Constants.TwistB), out var y)) continue;
+            found++;
+            var q = JacobianPoint<Fp2>.FromAffine(x, y);
+            JacobianPoint<Fp2>.Multiply(q, order).ToAffine(out var px, out var py);
+            var fast = Pwr.Vm.Evm.Precompiles.Bn254.G2.MultiplyByOrder(q);
+            Assert.False(fast.IsInfinity);
+            fast.ToAffine(out var fx, out var fy);
+            Assert.True(Fp2.Eq(px, fx) && Fp2.Eq(py, fy));
+        }
+        Assert.True(Pwr.Vm.Evm.Precompiles.Bn254.G2.MultiplyByOrder(JacobianPoint<Fp2>.FromAffine(Fp2.FromBigIntegers(G2XRe, G2XIm), Fp2.FromBigIntegers(G2YRe, G2YIm))).IsInfinity);
+    }
+
     /// <summary>The twist has order r·(2p - r), so its first point found by x = 1, 2, ... is all but surely outside G2.</summary>
     private static (Fp2 X, Fp2 Y) TwistPointOutsideSubgroup()
     {

@@ -16,13 +16,16 @@ internal static class Bn254Constants
     /// <summary>The prime order r of G1 and of the G2 subgroup.</summary>
     public static readonly BigInteger R = 36 * BigInteger.Pow(X, 4) + 36 * BigInteger.Pow(X, 3) + 18 * X * X + 6 * X + 1;
 
-    /// <summary>r as 32 big-endian bytes, for the G2 subgroup check r·Q = O.</summary>
+    /// <summary>r as 32 big-endian bytes: the plain [r]Q that <see cref="G2.MultiplyByOrder"/> is tested against.</summary>
     public static readonly byte[] OrderBytes = R.ToByteArray(isUnsigned: true, isBigEndian: true);
+
+    /// <summary>The trace of Frobenius t = 6x^2 + 1 (r = p + 1 - t), 32 big-endian bytes, for the fast [r]Q on G2.</summary>
+    public static readonly byte[] TraceBytes = Pad32((6 * X * X + 1).ToByteArray(isUnsigned: true, isBigEndian: true));
 
     /// <summary>The optimal ate Miller loop length 6x + 2.</summary>
     public static readonly BigInteger AteLoopCount = 6 * X + 2;
 
-    /// <summary>The hard part of the final exponentiation, (p^4 - p^2 + 1) / r.</summary>
+    /// <summary>The hard part of the final exponentiation, (p^4 - p^2 + 1) / r (computed through powers of x; tests use this).</summary>
     public static readonly BigInteger FinalExponentHard = (BigInteger.Pow(P, 4) - P * P + 1) / R;
 
     public static readonly Fp2 Xi = new(Fp.FromBigInteger(9), Fp.One);
@@ -34,6 +37,13 @@ internal static class Bn254Constants
 
     /// <summary>γ_i = ξ^(i(p-1)/6) for i = 0..5, the Frobenius coefficients of the w^i basis.</summary>
     public static readonly Fp2[] FrobeniusGamma = BuildGammas();
+
+    private static byte[] Pad32(byte[] value)
+    {
+        var result = new byte[32];
+        value.CopyTo(result, 32 - value.Length);
+        return result;
+    }
 
     private static Fp2[] BuildGammas()
     {

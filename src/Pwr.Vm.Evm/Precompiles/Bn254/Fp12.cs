@@ -34,6 +34,58 @@ internal readonly struct Fp12
         return new(c0, Fp6.Add(ab, ab));
     }
 
+    /// <summary>
+    /// a^2 for a in the cyclotomic subgroup (order dividing p^4 - p^2 + 1, as after the easy part of the final
+    /// exponentiation), by Granger and Scott: 9 Fp2 squarings instead of the 12 Fp2 products of a general square.
+    /// </summary>
+    /// <remarks>
+    /// Fp12 = Fp4[w]/(w^3 - s) with Fp4 = Fp2[s]/(s^2 - ξ), s = w^3. Over the basis w^0..w^5 the coefficients are
+    /// g0 = c0.c0, g1 = c1.c0, g2 = c0.c1, g3 = c1.c1, g4 = c0.c2, g5 = c1.c2, so a = A + B w + C w^2 with
+    /// A = g0 + g3 s, B = g1 + g4 s, C = g2 + g5 s, and for unitary a: A' = 3A^2 - 2 conj(A), B' = 3 s C^2 + 2 conj(B),
+    /// C' = 3B^2 - 2 conj(C), conj(x + y s) = x - y s.
+    /// </remarks>
+    public static Fp12 CyclotomicSquare(in Fp12 a)
+    {
+        Fp4Square(a.C0.C0, a.C1.C1, out var a0, out var a1);   // A^2
+        Fp4Square(a.C1.C0, a.C0.C2, out var b0, out var b1);   // B^2
+        Fp4Square(a.C0.C1, a.C1.C2, out var c0, out var c1);   // C^2
+        // s·C^2 = ξ c1 + c0 s.
+        var sc0 = Fp2.MulByXi(c1);
+        var sc1 = c0;
+
+        // A' = 3A^2 - 2conj(A): x' = 3x2 - 2x, y' = 3y2 + 2y.
+        var g0 = Fp2.Add(Fp2.Double(Fp2.Sub(a0, a.C0.C0)), a0);
+        var g3 = Fp2.Add(Fp2.Double(Fp2.Add(a1, a.C1.C1)), a1);
+        // B' = 3sC^2 + 2conj(B): x' = 3sx + 2x, y' = 3sy - 2y.
+        var g1 = Fp2.Add(Fp2.Double(Fp2.Add(sc0, a.C1.C0)), sc0);
+        var g4 = Fp2.Add(Fp2.Double(Fp2.Sub(sc1, a.C0.C2)), sc1);
+        // C' = 3B^2 - 2conj(C).
+        var g2 = Fp2.Add(Fp2.Double(Fp2.Sub(b0, a.C0.C1)), b0);
+        var g5 = Fp2.Add(Fp2.Double(Fp2.Add(b1, a.C1.C2)), b1);
+        return new(new Fp6(g0, g2, g4), new Fp6(g1, g3, g5));
+    }
+
+    /// <summary>(x + y s)^2 = (x^2 + ξ y^2) + ((x + y)^2 - x^2 - y^2) s.</summary>
+    private static void Fp4Square(in Fp2 x, in Fp2 y, out Fp2 r0, out Fp2 r1)
+    {
+        var x2 = Fp2.Square(x);
+        var y2 = Fp2.Square(y);
+        r0 = Fp2.Add(x2, Fp2.MulByXi(y2));
+        r1 = Fp2.Sub(Fp2.Sub(Fp2.Square(Fp2.Add(x, y)), x2), y2);
+    }
+
+    /// <summary>a^e for a unitary a (cyclotomic subgroup), squaring with <see cref="CyclotomicSquare"/>.</summary>
+    public static Fp12 CyclotomicPow(in Fp12 a, ulong exponent)
+    {
+        var result = One;
+        for (int bit = 63 - BitOperations.LeadingZeroCount(exponent); bit >= 0; bit--)
+        {
+            result = CyclotomicSquare(result);
+            if (((exponent >> bit) & 1) != 0) result = Mul(result, a);
+        }
+        return result;
+    }
+
     /// <summary>c0 - c1·w, which equals a^(p^6); for elements of norm one (after the easy part) also the inverse.</summary>
     public static Fp12 Conjugate(in Fp12 a) => new(a.C0, Fp6.Neg(a.C1));
 

@@ -72,16 +72,27 @@ internal readonly struct JacobianPoint<T> where T : struct, IField<T>
         return new(x3, y3, z3);
     }
 
-    /// <summary>k·p for a 256-bit big-endian scalar (not reduced: Ethereum's ecMul takes any 256-bit k).</summary>
+    /// <summary>k·p for a big-endian scalar of any length (not reduced: Ethereum's ecMul takes any 256-bit k).</summary>
     public static JacobianPoint<T> Multiply(in JacobianPoint<T> p, ReadOnlySpan<byte> scalarBigEndian)
     {
+        // Fixed 4-bit windows: 4 doublings and at most one addition per nibble, from a table of 0·p .. 15·p
+        // (about a fifth fewer field operations than bit-by-bit double-and-add on 256-bit scalars).
+        int start = scalarBigEndian.IndexOfAnyExcept((byte)0);
+        if (start < 0 || p.IsInfinity) return Infinity;
+        var table = new JacobianPoint<T>[16];
+        table[0] = Infinity;
+        table[1] = p;
+        for (int i = 2; i < 16; i++) table[i] = (i & 1) == 0 ? Double(table[i / 2]) : Add(table[i - 1], p);
+
         var result = Infinity;
-        foreach (byte b in scalarBigEndian)
+        for (int i = start; i < scalarBigEndian.Length; i++)
         {
-            for (int bit = 7; bit >= 0; bit--)
+            byte b = scalarBigEndian[i];
+            for (int half = 0; half < 2; half++)
             {
-                result = Double(result);
-                if (((b >> bit) & 1) != 0) result = Add(result, p);
+                result = Double(Double(Double(Double(result))));
+                int nibble = half == 0 ? b >> 4 : b & 0xF;
+                if (nibble != 0) result = Add(result, table[nibble]);
             }
         }
         return result;
