@@ -15,11 +15,13 @@ echo "compare.sh: building and running EvmWorkloadBenchmarks..." >&2
 dotnet build bench/Pwr.Benchmarks -c Release --nologo -clp:ErrorsOnly -v quiet >&2
 # In-process: BenchmarkDotNet's generated-project build times out on a loaded machine. The setup asserts PWR's gas
 # equals the ethereumjs gas of this same run.
-# Tiered compilation off unless the caller sets it: under load the tier-0/OSR code of the interpreter loop lingered
-# for whole iterations (a short job then measured unoptimized code, 10x swings between runs).
-export DOTNET_TieredCompilation="${DOTNET_TieredCompilation:-0}"
+# 15 warm-up iterations unless the caller says otherwise: under load the tier-0/OSR code of the interpreter loop
+# lingered for whole iterations of a short job (10x swings); tiered PGO then beats DOTNET_TieredCompilation=0
+# by ~2x on the compute workloads (results/2026-11-26-loaded-machine.md, runs 3 and 4).
+extra=("$@")
+[[ " $* " == *"--warmupCount"* ]] || extra+=(--warmupCount 15)
 PWR_ETHEREUMJS_RESULTS="$OUT/ethereumjs.json" dotnet bench/Pwr.Benchmarks/bin/Release/net10.0/Pwr.Benchmarks.dll \
-  --filter '*EvmWorkloadBenchmarks*' --inProcess --exporters json --artifacts "$OUT/bdn" "$@" >"$OUT/bdn.log" 2>&1 \
+  --filter '*EvmWorkloadBenchmarks*' --inProcess --exporters json --artifacts "$OUT/bdn" "${extra[@]}" >"$OUT/bdn.log" 2>&1 \
   || { tail -40 "$OUT/bdn.log"; exit 1; }
 node "$HERE/compare-table.mjs" "$OUT/ethereumjs.json" "$(ls "$OUT"/bdn/results/*EvmWorkloadBenchmarks*.json | head -1)"
 echo "(logs and reports in $OUT)" >&2
