@@ -13,6 +13,13 @@ fi
 source "$ROOT/scripts/native-deps.sh"
 ensure_native_deps || exit 1
 
+# The EVM differential tests run @ethereumjs/evm under node: install bench/evm's locked npm packages
+# (@ethereumjs/evm and its peers, solc) when they are missing.
+if [ ! -d bench/evm/node_modules ] && command -v npm >/dev/null 2>&1; then
+  echo "test.sh: npm ci in bench/evm (@ethereumjs/evm, solc)..."
+  (cd bench/evm && npm ci --no-audit --no-fund >/dev/null) || echo "test.sh: npm ci failed; the EVM differential test will fail" >&2
+fi
+
 echo "test.sh: building the solution in Release..."
 if ! dotnet build Pwr.slnx -c Release --nologo -clp:ErrorsOnly -v quiet; then
   echo "test.sh: build failed" >&2
