@@ -38,7 +38,8 @@ describe("browser dApp (Chromium + viem http transport)", { timeout: TEST_TIMEOU
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
     origin = `http://127.0.0.1:${server.address().port}`;
     profile = mkdtempSync(join(tmpdir(), "pwr-e2e-chromium-"));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`] });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    // (Playwright passes the fresh profile directory to Chromium as --user-data-dir itself)
   });
 
   after(async () => {
