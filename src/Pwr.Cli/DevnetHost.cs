@@ -17,8 +17,8 @@ public sealed class DevnetOptions
     public TimeSpan BlockTime { get; init; } = TimeSpan.FromSeconds(1);
     public int ApiPort { get; init; } = 8085;
     public bool Reset { get; init; }
-    /// <summary>Port of the Ethereum JSON-RPC wrapper on 127.0.0.1; null runs the EVM without it.</summary>
-    public int? EvmRpcPort { get; init; } = 8545;
+    /// <summary>Port of the Ethereum JSON-RPC wrapper on 127.0.0.1 (`pwr devnet` asks for 8545); null runs the EVM without it.</summary>
+    public int? EvmRpcPort { get; init; }
     /// <summary>VMs run beside the devnet's own (tests use this for misbehaving VMs).</summary>
     public IReadOnlyList<IVirtualMachine> ExtraVms { get; init; } = [];
 }

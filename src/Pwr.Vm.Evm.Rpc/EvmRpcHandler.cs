@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
@@ -21,6 +22,7 @@ public sealed class EvmRpcHandler
     private readonly EvmVmOptions _vm;
     private readonly EvmRpcOptions _options;
     private readonly PendingTransactions _pending = new();
+    private readonly RpcFilters _filters = new(TimeProvider.System);
     private readonly Action<byte[], Hash32> _submit;
 
     /// <summary>A handler over the VM's committed state; <paramref name="submit"/> queues a validated raw transaction for the base layer.</summary>
@@ -126,6 +128,12 @@ public sealed class EvmRpcHandler
         "eth_getTransactionByBlockHashAndIndex" => TransactionInBlock(_chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")), Param(p, 1, "index")),
         "eth_getUncleCountByBlockNumber" or "eth_getUncleCountByBlockHash" => "0x0",
         "eth_getLogs" => GetLogs(Param(p, 0, "filter")),
+        "eth_newFilter" => NewFilter(p),
+        "eth_newBlockFilter" => _filters.Install(RpcFilters.Kind.Blocks, null, Head().Number),
+        "eth_newPendingTransactionFilter" => _filters.Install(RpcFilters.Kind.PendingTransactions, null, Head().Number),
+        "eth_getFilterChanges" => FilterChanges(p),
+        "eth_getFilterLogs" => FilterLogs(p),
+        "eth_uninstallFilter" => UninstallFilter(p),
         _ => throw new RpcException(RpcException.MethodNotFound, $"the method {method} does not exist/is not available"),
     };
 
@@ -163,6 +171,7 @@ public sealed class EvmRpcHandler
 
     private string TransactionCount(JsonElement p)
     {
+        PrunePending();
         var address = ParseAddress(Param(p, 0, "address"), "address");
         ulong nonce = StateAt(p, 1).TryGetAccount(address, out var a) ? a.Nonce : 0;
         if (TryOptional(p, 1, out var tag) && tag.ValueKind == JsonValueKind.String && tag.GetString() == "pending"
@@ -304,6 +313,7 @@ public sealed class EvmRpcHandler
         if (raw.Length > _options.MaxTransactionBytes) throw new RpcException(RpcException.ServerError, "oversized data");
         if (!TransactionDecoder.TryDecode(raw, _vm.ChainId, out var tx, out var failure))
             throw new RpcException(failure.Error == Transactions.TransactionError.Rlp ? RpcException.InvalidParams : RpcException.ServerError, failure.Message);
+        PrunePending();
         if (_chain.GetReceipt(tx.Hash) is not null || _pending.Contains(tx.Hash)) throw new RpcException(RpcException.ServerError, "already known");
 
         var state = _chain.LatestState();
@@ -329,9 +339,7 @@ public sealed class EvmRpcHandler
     internal void PrunePending()
     {
         if (_pending.Count == 0) return;
-        var state = _chain.LatestState();
-        _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null,
-            a => state.TryGetAccount(a, out var acc) ? acc.Nonce : 0);
+        _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null);
     }
 
     internal void Dropped(IReadOnlyList<Hash32> hashes) => _pending.Remove(hashes);
@@ -463,25 +471,15 @@ public sealed class EvmRpcHandler
         };
     }
 
-    private JsonArray GetLogs(JsonElement filter)
+    private JsonArray GetLogs(JsonElement filter) => LogsJson(ParseLogFilter(filter), null);
+
+    private static LogFilter ParseLogFilter(JsonElement filter)
     {
         if (filter.ValueKind != JsonValueKind.Object) throw RpcException.Params("invalid argument 0: filter object expected");
-        ulong head = Head().Number;
-        ulong from, to;
-        if (filter.TryGetProperty("blockHash", out var bh) && bh.ValueKind != JsonValueKind.Null)
-        {
-            var block = _chain.GetBlock(ParseHash(bh, "blockHash")) ?? throw new RpcException(RpcException.ServerError, "unknown block");
-            from = to = block.Number;
-        }
-        else
-        {
-            from = filter.TryGetProperty("fromBlock", out var f) && f.ValueKind != JsonValueKind.Null ? BlockNumberOf(f, head) : head;
-            to = filter.TryGetProperty("toBlock", out var t) && t.ValueKind != JsonValueKind.Null ? BlockNumberOf(t, head) : head;
-            to = Math.Min(to, head);
-            if (from > to) return [];
-            if (to - from >= EvmChainReader.MaxLogBlockRange)
-                throw new RpcException(RpcException.ServerError, $"query exceeds max block range {EvmChainReader.MaxLogBlockRange}");
-        }
+        Hash32? blockHash = filter.TryGetProperty("blockHash", out var bh) && bh.ValueKind != JsonValueKind.Null ? ParseHash(bh, "blockHash") : null;
+        string? from = filter.TryGetProperty("fromBlock", out var f) && f.ValueKind != JsonValueKind.Null ? Tag(f) : null;
+        string? to = filter.TryGetProperty("toBlock", out var t) && t.ValueKind != JsonValueKind.Null ? Tag(t) : null;
+        if (blockHash is not null && (from is not null || to is not null)) throw RpcException.Params("invalid argument 0: cannot specify both blockHash and fromBlock/toBlock");
         var addresses = new List<Address>();
         if (filter.TryGetProperty("address", out var addr))
         {
@@ -499,15 +497,95 @@ public sealed class EvmRpcHandler
             }
         }
         else if (filter.TryGetProperty("topics", out tp) && tp.ValueKind != JsonValueKind.Null) throw RpcException.Params("invalid argument: topics must be an array");
-        return new JsonArray(_chain.GetLogs(from, to, addresses, topics).Select(l => (JsonNode?)LogJson(l)).ToArray());
+        return new LogFilter(from, to, blockHash, addresses, topics);
     }
 
-    private static ulong BlockNumberOf(JsonElement tag, ulong head) => tag.ValueKind == JsonValueKind.String
-        ? tag.GetString() switch
+    private static string Tag(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument: block number or tag expected");
+        var s = e.GetString()!;
+        if (s is not ("latest" or "pending" or "safe" or "finalized" or "earliest")) ParseU64(e, "block");
+        return s;
+    }
+
+    /// <summary>The filter's logs; with <paramref name="after"/>, only those of blocks after it (a filter's changes).</summary>
+    private JsonArray LogsJson(LogFilter filter, ulong? after)
+    {
+        ulong head = Head().Number;
+        ulong from, to;
+        if (filter.BlockHash is { } hash)
         {
-            "latest" or "pending" or "safe" or "finalized" => head,
-            "earliest" => 0,
-            _ => ParseU64(tag, "block"),
+            var block = _chain.GetBlock(hash) ?? throw new RpcException(RpcException.ServerError, "unknown block");
+            from = to = block.Number;
         }
-        : throw RpcException.Params("invalid argument: block number or tag expected");
+        else
+        {
+            from = filter.FromBlock is { } f ? BlockNumberOf(f, head) : head;
+            to = filter.ToBlock is { } t ? Math.Min(BlockNumberOf(t, head), head) : head;
+        }
+        if (after is { } last) from = Math.Max(from, last + 1);
+        if (from > to) return [];
+        if (to - from >= EvmChainReader.MaxLogBlockRange)
+            throw new RpcException(RpcException.ServerError, $"query exceeds max block range {EvmChainReader.MaxLogBlockRange}");
+        return new JsonArray(_chain.GetLogs(from, to, filter.Addresses, filter.Topics).Select(l => (JsonNode?)LogJson(l)).ToArray());
+    }
+
+    private static ulong BlockNumberOf(string tag, ulong head) => tag switch
+    {
+        "latest" or "pending" or "safe" or "finalized" => head,
+        "earliest" => 0,
+        _ => ulong.Parse(tag.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture),
+    };
+
+    // ---------------- filters ----------------
+
+    private string NewFilter(JsonElement p)
+    {
+        var filter = ParseLogFilter(Param(p, 0, "filter"));
+        return _filters.Install(RpcFilters.Kind.Logs, filter, Head().Number);
+    }
+
+    private JsonArray FilterChanges(JsonElement p)
+    {
+        var entry = FilterById(p);
+        ulong head = Head().Number;
+        lock (entry)
+        {
+            ulong last = entry.LastBlock;
+            entry.LastBlock = Math.Max(last, head);
+            switch (entry.Kind)
+            {
+                case RpcFilters.Kind.Blocks:
+                    var hashes = new JsonArray();
+                    for (ulong n = last + 1; n <= head; n++) if (_chain.GetBlock(n) is { } b) hashes.Add(b.Hash.ToString());
+                    return hashes;
+                case RpcFilters.Kind.Logs:
+                    return head > last ? LogsJson(entry.Logs!, last) : [];
+                default:
+                    // Transactions sent here are in a block within a second: pending filters report nothing.
+                    return [];
+            }
+        }
+    }
+
+    private JsonArray FilterLogs(JsonElement p)
+    {
+        var entry = FilterById(p);
+        if (entry.Kind != RpcFilters.Kind.Logs) throw new RpcException(RpcException.ServerError, "filter not found");
+        return LogsJson(entry.Logs!, null);
+    }
+
+    private RpcFilters.Entry FilterById(JsonElement p)
+    {
+        var id = Param(p, 0, "id");
+        if (id.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument 0: filter id expected");
+        return _filters.Get(id.GetString()!) ?? throw new RpcException(RpcException.ServerError, "filter not found");
+    }
+
+    private bool UninstallFilter(JsonElement p)
+    {
+        var id = Param(p, 0, "id");
+        if (id.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument 0: filter id expected");
+        return _filters.Uninstall(id.GetString()!);
+    }
 }

@@ -29,19 +29,18 @@ internal sealed class PendingTransactions
         }
     }
 
-    /// <summary>Drops every transaction <paramref name="settled"/> says the VM has dealt with, and nonces the state caught up with.</summary>
-    public void Prune(Func<Hash32, bool> settled, Func<Address, ulong> stateNonce)
+    /// <summary>Drops every transaction <paramref name="settled"/> says the VM has dealt with; a sender with none left
+    /// pending gets its nonce from the state again (so one the VM rejected does not leave a gap in "pending" nonces).</summary>
+    public void Prune(Func<Hash32, bool> settled)
     {
         lock (_gate)
         {
             foreach (var hash in _byHash.Keys.Where(settled).ToList()) _byHash.Remove(hash);
-            foreach (var (sender, next) in _nextNonce.ToList())
-                if (stateNonce(sender) >= next && !_byHash.Values.Any(t => t.Sender == sender)) _nextNonce.Remove(sender);
+            foreach (var sender in _nextNonce.Keys.ToList())
+                if (!_byHash.Values.Any(t => t.Sender == sender)) _nextNonce.Remove(sender);
         }
     }
 
-    public void Remove(IEnumerable<Hash32> hashes)
-    {
-        lock (_gate) foreach (var h in hashes) _byHash.Remove(h);
-    }
+    /// <summary>Forgets transactions the base layer never took (the batch was dropped).</summary>
+    public void Remove(IEnumerable<Hash32> hashes) => Prune(new HashSet<Hash32>(hashes).Contains);
 }

@@ -62,7 +62,7 @@ public sealed class VmIsolationTests
             var timer = Stopwatch.StartNew();
             var status = await api.GetAsync("/nodeStatus");
             Assert.True(timer.Elapsed < TimeSpan.FromMilliseconds(500), $"/nodeStatus took {timer.Elapsed.TotalMilliseconds:F0} ms");
-            Assert.Equal(3, status.GetProperty("vms").GetArrayLength());
+            Assert.Equal(devnet.VmHosts.Count, status.GetProperty("vms").GetArrayLength());
         }
         Assert.Equal("Halted", devnet.VmHosts.Single(h => h.VmId == ThrowingVmId).State.ToString());
     }

@@ -189,4 +189,29 @@ public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
         Assert.Equal(JsonValueKind.Null, (await devnet.ResultAsync("eth_getBlockByNumber", "0xffffff", false)).ValueKind);
         Assert.Equal("0x7a69", (await devnet.ResultAsync("eth_chainId")).GetString());
     }
+
+    [Fact]
+    public async Task Filters_report_new_blocks_and_matching_logs_once()
+    {
+        const int from = 5;
+        var blockFilter = (await devnet.ResultAsync("eth_newBlockFilter")).GetString()!;
+        ulong nonce = await PendingNonceAsync(from);
+        var deploy = await devnet.WaitForReceiptAsync((await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce, null, 0, StoreAndLogInit, gas: 200_000))).GetString()!);
+        var contract = deploy.GetProperty("contractAddress").GetString()!;
+        var logFilter = (await devnet.ResultAsync("eth_newFilter", new { address = contract })).GetString()!;
+
+        var word = "0x" + new string('0', 62) + "07";
+        var call = await devnet.WaitForReceiptAsync((await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce + 1, contract, 0, word, gas: 100_000))).GetString()!);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        JsonElement changes;
+        do changes = await devnet.ResultAsync("eth_getFilterChanges", logFilter);
+        while (changes.GetArrayLength() == 0 && DateTime.UtcNow < deadline);
+        Assert.Equal(call.GetProperty("transactionHash").GetString(), Assert.Single(changes.EnumerateArray()).GetProperty("transactionHash").GetString());
+        Assert.Empty((await devnet.ResultAsync("eth_getFilterChanges", logFilter)).EnumerateArray());
+
+        var blocks = await devnet.ResultAsync("eth_getFilterChanges", blockFilter);
+        Assert.Contains(blocks.EnumerateArray(), h => h.GetString() == deploy.GetProperty("blockHash").GetString());
+        Assert.True((await devnet.ResultAsync("eth_uninstallFilter", blockFilter)).GetBoolean());
+        AssertError(await devnet.CallAsync("eth_getFilterChanges", blockFilter), -32000, "filter not found");
+    }
 }
