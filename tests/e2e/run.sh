@@ -16,7 +16,7 @@ DEVNET_PID=""
 
 stop_devnet() {
   if [ -n "$DEVNET_PID" ] && kill -0 "$DEVNET_PID" 2>/dev/null; then
-    kill -INT "$DEVNET_PID" 2>/dev/null
+    kill -TERM "$DEVNET_PID" 2>/dev/null
     for _ in $(seq 1 30); do kill -0 "$DEVNET_PID" 2>/dev/null || break; sleep 0.5; done
     kill -0 "$DEVNET_PID" 2>/dev/null && kill -KILL "$DEVNET_PID" 2>/dev/null
     wait "$DEVNET_PID" 2>/dev/null

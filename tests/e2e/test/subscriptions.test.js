@@ -105,7 +105,8 @@ describe("subscriptions and filters", { timeout: TEST_TIMEOUT_MS }, () => {
 
   test("ethers contract.on over http (polling filters)", { todo: FILTERS_TODO }, async () => {
     const event = nextEvent((resolve) => {
-      const listener = (from, to, value) => resolve(value);
+      // with a filter object ethers passes only the ContractEventPayload (no spread args); its .args are decoded
+      const listener = (...args) => resolve(args.at(-1).args.value);
       token.on(token.filters.Transfer(null, receiver), listener);
       return () => token.off(token.filters.Transfer(null, receiver), listener);
     }, eventTimeout(FILTERS_TODO));
@@ -134,7 +135,7 @@ describe("subscriptions and filters", { timeout: TEST_TIMEOUT_MS }, () => {
     try {
       const wsToken = new Contract(tokenAddress, artifacts.TestToken.abi, ws);
       const event = nextEvent((resolve) => {
-        const listener = (from, to, value) => resolve(value);
+        const listener = (...args) => resolve(args.at(-1).args.value);
         wsToken.on("Transfer", listener);
         return () => wsToken.off("Transfer", listener);
       }, eventTimeout(WS_TODO));
