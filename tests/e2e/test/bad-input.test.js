@@ -77,6 +77,10 @@ describe("bad input", { timeout: TEST_TIMEOUT_MS }, () => {
       ["eth_call", ["not an object", "latest"]],
       ["eth_getLogs", [{ address: "nope" }]],
       ["eth_getLogs", [{ topics: ["0x12"] }]],
+      ["eth_newFilter", [{ address: "nope" }]],
+      ["eth_newFilter", [{ topics: ["0x1234"] }]],
+      ["eth_getFilterChanges", ["0xdeadbeef"]],
+      ["eth_getFilterLogs", ["zz"]],
       ["eth_sendRawTransaction", []],
       ["eth_sendRawTransaction", [123]],
       ["eth_sendRawTransaction", ["not hex"]],
@@ -87,6 +91,8 @@ describe("bad input", { timeout: TEST_TIMEOUT_MS }, () => {
       assert.equal(typeof json.error?.code, "number", JSON.stringify({ method, params, json }));
       assert.ok([-32602, -32600, -32000].includes(json.error.code), JSON.stringify({ method, params, json }));
     }
+    // an unknown filter id: false, as geth
+    assert.equal((await rpc("eth_uninstallFilter", ["0x99999"])).result, false);
     const p = await rawRpc({ jsonrpc: "2.0", id: 7, method: "eth_getBalance", params: { address: wallet.address } });
     assert.equal(p.json.error?.code, -32602, JSON.stringify(p.json));
   });
