@@ -36,6 +36,8 @@ public sealed class EvmRpcHandler
 
     internal PendingTransactions Pending => _pending;
 
+    internal EvmChainReader Chain => _chain;
+
     /// <summary>Handles one HTTP body; returns the response body, or null when there is nothing to answer.</summary>
     public string Handle(ReadOnlySpan<byte> body)
     {
@@ -82,8 +84,9 @@ public sealed class EvmRpcHandler
         {
             return Error(id, e.Code, e.Message, e.ErrorData);
         }
-        catch (Exception e) when (e is FormatException or OverflowException or InvalidOperationException or ArgumentException or InvalidDataException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A bug or a broken store answers this one request with an error; the server keeps serving.
             return Error(id, RpcException.InternalError, "internal error: " + e.Message);
         }
     }
@@ -436,7 +439,7 @@ public sealed class EvmRpcHandler
         ["removed"] = false,
     };
 
-    private JsonObject? BlockJson(EvmBlock? block, bool full)
+    internal JsonObject? BlockJson(EvmBlock? block, bool full)
     {
         if (block is null) return null;
         var txs = new JsonArray();
@@ -473,7 +476,7 @@ public sealed class EvmRpcHandler
 
     private JsonArray GetLogs(JsonElement filter) => LogsJson(ParseLogFilter(filter), null);
 
-    private static LogFilter ParseLogFilter(JsonElement filter)
+    internal static LogFilter ParseLogFilter(JsonElement filter)
     {
         if (filter.ValueKind != JsonValueKind.Object) throw RpcException.Params("invalid argument 0: filter object expected");
         Hash32? blockHash = filter.TryGetProperty("blockHash", out var bh) && bh.ValueKind != JsonValueKind.Null ? ParseHash(bh, "blockHash") : null;
@@ -509,7 +512,7 @@ public sealed class EvmRpcHandler
     }
 
     /// <summary>The filter's logs; with <paramref name="after"/>, only those of blocks after it (a filter's changes).</summary>
-    private JsonArray LogsJson(LogFilter filter, ulong? after)
+    internal JsonArray LogsJson(LogFilter filter, ulong? after)
     {
         ulong head = Head().Number;
         ulong from, to;

@@ -75,8 +75,19 @@ public sealed class EvmRpcServer : IAsyncDisposable
             }
             await next(context);
         });
+        _web.UseWebSockets();
         _web.MapPost("/", HandleAsync);
-        _web.MapGet("/", () => Results.Text("PWR EVM JSON-RPC: POST JSON-RPC 2.0 requests here\n"));
+        // The same port serves WebSocket clients (eth_subscribe), as Anvil does.
+        _web.MapGet("/", async context =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                await context.Response.WriteAsync("PWR EVM JSON-RPC: POST JSON-RPC 2.0 requests here, or connect a WebSocket\n");
+                return;
+            }
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            await new EvmRpcWebSocket(socket, Handler).RunAsync(context.RequestAborted);
+        });
         try { await _web.StartAsync(); }
         catch (IOException e)
         {

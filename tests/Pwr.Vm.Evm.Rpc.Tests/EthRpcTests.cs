@@ -214,4 +214,32 @@ public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
         Assert.True((await devnet.ResultAsync("eth_uninstallFilter", blockFilter)).GetBoolean());
         AssertError(await devnet.CallAsync("eth_getFilterChanges", blockFilter), -32000, "filter not found");
     }
+
+    [Fact]
+    public async Task WebSocket_answers_requests_and_pushes_new_heads()
+    {
+        using var ws = new System.Net.WebSockets.ClientWebSocket();
+        await ws.ConnectAsync(new Uri(devnet.RpcUrl.Replace("http://", "ws://", StringComparison.Ordinal)), CancellationToken.None);
+        async Task Send(string text) => await ws.SendAsync(System.Text.Encoding.UTF8.GetBytes(text), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        async Task<JsonElement> Receive()
+        {
+            var buffer = new byte[1 << 16];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            var r = await ws.ReceiveAsync(buffer, timeout.Token);
+            Assert.True(r.EndOfMessage);
+            return JsonDocument.Parse(buffer.AsMemory(0, r.Count)).RootElement.Clone();
+        }
+
+        await Send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_chainId\"}");
+        Assert.Equal("0x7a69", (await Receive()).GetProperty("result").GetString());
+        await Send("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"eth_subscribe\",\"params\":[\"newHeads\"]}");
+        var subscription = (await Receive()).GetProperty("result").GetString();
+        var head = await Receive();
+        Assert.Equal("eth_subscription", head.GetProperty("method").GetString());
+        Assert.Equal(subscription, head.GetProperty("params").GetProperty("subscription").GetString());
+        var number = head.GetProperty("params").GetProperty("result").GetProperty("number").GetString()!;
+        var next = await Receive();
+        Assert.Equal(Q(JsonDocument.Parse($"\"{number}\"").RootElement) + 1, Q(next.GetProperty("params").GetProperty("result").GetProperty("number")));
+        await ws.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+    }
 }
