@@ -98,7 +98,7 @@ describe("bad input", { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   test("eth_getLogs with fromBlock > toBlock is an error, as in geth",
-    { todo: "the wrapper answers [] where geth answers -32000 \"invalid block range params\"; see KNOWN_FAILURES.md" }, async () => {
+    async () => {
     const head = BigInt((await rpc("eth_blockNumber")).result);
     const json = await rpc("eth_getLogs", [{ fromBlock: toBeHex(head), toBlock: toBeHex(head - 1n) }]);
     assert.equal(json.result, undefined, JSON.stringify(json));
@@ -189,7 +189,7 @@ describe("bad input", { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   test("a same-nonce transaction without a fee bump is refused (replacement transaction underpriced)",
-    { todo: "the wrapper accepts a second transaction with a pending nonce and the same fees (geth/Anvil: -32000 \"replacement transaction underpriced\"); see KNOWN_FAILURES.md" }, async () => {
+    async () => {
     const probe = new Wallet(devAccount(ACCOUNTS.replacement).privateKey);
     const n = Number(BigInt((await rpc("eth_getTransactionCount", [probe.address, "pending"])).result));
     const tx = (value) => probe.signTransaction(baseTx({ nonce: n, value }));

@@ -1,7 +1,5 @@
 // Event subscriptions: eth_subscribe over WebSocket (viem webSocket transport, ethers WebSocketProvider), polling filters
 // (eth_newFilter / eth_getFilterChanges, ethers contract.on over http) and viem's http watchers (filters or getLogs).
-// Tests of endpoints the wrapper does not offer yet are marked todo with the reason (probed at load time), so they are
-// reported, and become ordinary tests as soon as the wrapper answers.
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, test } from "node:test";
 import { Contract, ContractFactory, JsonRpcProvider, Wallet, WebSocketProvider, parseUnits } from "ethers";
@@ -9,26 +7,9 @@ import { createPublicClient, http, webSocket } from "viem";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, WS_URL, devAccount, rpc } from "../lib/env.js";
 
-async function probeFilters() {
-  const r = await rpc("eth_newBlockFilter", []).catch((e) => ({ error: { message: String(e) } }));
-  if (r.result) { await rpc("eth_uninstallFilter", [r.result]); return undefined; }
-  return `the wrapper has no polling filters yet: {"method":"eth_newBlockFilter","params":[]} -> ${JSON.stringify(r.error)}`;
-}
-async function probeWebSocket() {
-  const client = createPublicClient({ transport: webSocket(WS_URL, { retryCount: 0, timeout: 5000, reconnect: false }) });
-  try {
-    await client.getChainId();
-    const id = await client.transport.subscribe({ params: ["newHeads"], onData: () => {}, onError: () => {} });
-    await id.unsubscribe();
-    return undefined;
-  } catch (e) {
-    return `the wrapper has no WebSocket eth_subscribe on ${WS_URL} yet: ${e.shortMessage ?? e.message}`;
-  } finally {
-    try { (await client.transport.getRpcClient?.())?.close(); } catch { /* not open */ }
-  }
-}
-const FILTERS_TODO = await probeFilters();
-const WS_TODO = await probeWebSocket();
+// The wrapper serves filters and eth_subscribe, so these are ordinary tests: a missing endpoint fails them.
+const FILTERS_TODO = undefined;
+const WS_TODO = undefined;
 
 const timers = new Set();
 /** Resolves with the first value `watch(resolve)` delivers, or rejects after `ms` (timers are cleared after each test). */
