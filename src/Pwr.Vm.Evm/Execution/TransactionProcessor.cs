@@ -9,14 +9,6 @@ namespace Pwr.Vm.Evm.Execution;
 /// After a block, <see cref="WorldState.CollectChanges"/> returns what to write to the backend.</remarks>
 public sealed class TransactionProcessor
 {
-    private const long TxGas = 21000;
-    private const long TxCreateGas = 32000;
-    private const long TxDataZeroGas = 4;
-    private const long TxDataNonZeroGas = 16;
-    private const long AccessListAddressGas = 2400;
-    private const long AccessListStorageKeyGas = 1900;
-    private const long InitCodeWordGas = 2;
-
     private static readonly Address[] PrecompileAddresses = Enumerable.Range(1, Precompiles.PrecompileSet.Count)
         .Select(id => { var bytes = new byte[20]; bytes[19] = (byte)id; return new Address(bytes); }).ToArray();
 
@@ -36,13 +28,9 @@ public sealed class TransactionProcessor
     /// <summary>Intrinsic gas: 21000 (+32000 for a create), calldata bytes, access list, EIP-3860 init code words.</summary>
     public static long IntrinsicGas(EvmTransaction tx)
     {
-        long gas = TxGas;
-        int zeros = tx.Data.AsSpan().Count((byte)0);
-        gas += zeros * TxDataZeroGas + (tx.Data.Length - zeros) * TxDataNonZeroGas;
-        if (tx.IsCreate) gas += TxCreateGas + InitCodeWordGas * ((tx.Data.Length + 31) / 32);
-        foreach (var entry in tx.AccessList)
-            gas += AccessListAddressGas + AccessListStorageKeyGas * entry.StorageKeys.Count;
-        return gas;
+        int keys = 0;
+        foreach (var entry in tx.AccessList) keys += entry.StorageKeys.Count;
+        return (long)Transactions.IntrinsicGas.Compute(tx.Data, tx.IsCreate, tx.AccessList.Count, keys);
     }
 
     /// <summary>Validates <paramref name="tx"/> and, when valid, executes it and finalizes its state changes.</summary>

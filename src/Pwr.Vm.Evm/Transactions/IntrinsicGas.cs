@@ -18,11 +18,19 @@ public static class IntrinsicGas
 
     public static ulong Compute(ReadOnlySpan<byte> data, bool isContractCreation, IReadOnlyList<AccessListItem> accessList)
     {
+        int keys = 0;
+        foreach (var item in accessList) keys += item.StorageKeys.Count;
+        return Compute(data, isContractCreation, accessList.Count, keys);
+    }
+
+    /// <summary>The rule itself, for any transaction shape (the decoder's and the executor's).</summary>
+    public static ulong Compute(ReadOnlySpan<byte> data, bool isContractCreation, int accessListAddresses, int accessListStorageKeys)
+    {
         ulong gas = isContractCreation ? ContractCreation : Transaction;
         int zeros = data.Count((byte)0);
         gas += (ulong)zeros * ZeroDataByte + (ulong)(data.Length - zeros) * NonZeroDataByte;
         if (isContractCreation) gas += InitCodeWord * (((ulong)data.Length + 31) / 32);
-        foreach (var item in accessList) gas += AccessListAddress + AccessListStorageKey * (ulong)item.StorageKeys.Count;
+        gas += AccessListAddress * (ulong)accessListAddresses + AccessListStorageKey * (ulong)accessListStorageKeys;
         return gas;
     }
 }
