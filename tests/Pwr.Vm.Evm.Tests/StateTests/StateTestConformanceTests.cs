@@ -1,4 +1,5 @@
 using Pwr.Vm.Evm.StateTests;
+using Pwr.Vm.Evm.Tests.Trie;
 using Xunit.Abstractions;
 
 namespace Pwr.Vm.Evm.Tests.StateTests;
@@ -10,8 +11,8 @@ public class StateTestConformanceTests(ITestOutputHelper output)
     [Fact]
     public void Cancun_state_tests_pass_except_the_known_failures()
     {
-        var repoRoot = FindRepoRoot();
-        var fixtures = Path.GetFullPath(Path.Combine(repoRoot, "..", "shared", "fixtures", "ethereum-state-tests"));
+        var repoRoot = FixtureFiles.RepositoryRoot();
+        var fixtures = FixtureFiles.Folder("ethereum-state-tests");
         Assert.True(Directory.Exists(fixtures), $"fixtures not found at {fixtures}");
         var known = LoadKnownFailures(Path.Combine(repoRoot, "tests", "Pwr.Vm.Evm.Tests", "StateTests", "known-failures.txt"));
 
@@ -47,12 +48,5 @@ public class StateTestConformanceTests(ITestOutputHelper output)
             known[tab < 0 ? line : line[..tab]] = tab < 0 ? "" : line[(tab + 1)..];
         }
         return known;
-    }
-
-    internal static string FindRepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pwr.slnx"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Pwr.slnx not found above the test binaries");
     }
 }
