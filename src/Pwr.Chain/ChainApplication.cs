@@ -68,6 +68,18 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         LogGenesis(_logger, header.Hash, Genesis.Accounts.Count);
     }
 
+    public ValidatorSet GetValidators(ulong height) => Validators;
+
+    public Block? GetBlock(ulong number)
+    {
+        if (Blocks.GetHeader(number) is not { } header) return null;
+        var stored = Blocks.GetTransactions(number);
+        var txs = new Transaction[stored.Count];
+        var results = new TxResult[stored.Count];
+        for (int i = 0; i < stored.Count; i++) (txs[i], results[i]) = (stored[i].Transaction, stored[i].Result);
+        return new Block { Header = header, Transactions = txs, Results = results, Commit = Blocks.GetCommit(number) };
+    }
+
     public AdmissionResult CheckTx(byte[] raw)
     {
         if (!TransactionCodec.TryDecode(raw, Options.MaxTransactionBytes, out var tx, out var error, out var message))

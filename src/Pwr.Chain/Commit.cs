@@ -12,18 +12,9 @@ public sealed record CommitSignature(Address Validator, byte[] Signature);
 /// </summary>
 public sealed record Commit(ulong Height, uint Round, Hash32 BlockHash, IReadOnlyList<CommitSignature> Signatures)
 {
-    /// <summary>The bytes a validator signs for a precommit (domain-separated by vote type and chain id).</summary>
+    /// <summary>The bytes a validator signs for a precommit (see <see cref="SignedVote.SignBytes"/>).</summary>
     public static byte[] PrecommitSignBytes(byte chainId, ulong height, uint round, Hash32 blockHash)
-    {
-        var bytes = new byte[1 + 1 + 8 + 4 + 32];
-        var w = new BigEndianWriter(bytes);
-        w.WriteU8(2); // vote type: precommit
-        w.WriteU8(chainId);
-        w.WriteU64(height);
-        w.WriteU32(round);
-        w.WriteHash(blockHash);
-        return Keccak.Hash256(bytes).ToArray();
-    }
+        => SignedVote.SignBytes(VoteType.Precommit, chainId, height, round, blockHash);
 
     public static CommitSignature SignPrecommit(FalconKeyPair key, byte chainId, ulong height, uint round, Hash32 blockHash)
         => new(key.Address, key.Sign(PrecommitSignBytes(chainId, height, round, blockHash)));

@@ -12,7 +12,14 @@ public interface IChainApplication
     byte ChainId { get; }
     /// <summary>The latest committed header (block 0 is genesis).</summary>
     BlockHeader LastHeader { get; }
+    /// <summary>The validator set of the next height (LastHeader.Number + 1).</summary>
     ValidatorSet Validators { get; }
+
+    /// <summary>The validator set that signs block <paramref name="height"/>'s commit (sets change only between heights).</summary>
+    ValidatorSet GetValidators(ulong height);
+
+    /// <summary>A finalized block with its transactions, results and commit, or null past the head.</summary>
+    Block? GetBlock(ulong number);
 
     /// <summary>Admission: decode, check and, if valid, add to the mempool.</summary>
     AdmissionResult CheckTx(byte[] raw);
