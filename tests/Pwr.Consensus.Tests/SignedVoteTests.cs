@@ -39,3 +39,28 @@ public class SignedVoteTests
         Assert.False(SignedVote.TryDecode(bytes, out _));
     }
 }
+
+public class BlockCodecTests
+{
+    [Fact]
+    public void Block_with_commit_and_transactions_round_trips()
+    {
+        var key = DevnetKeys.FromLabel("consensus-tests/block");
+        var txs = Enumerable.Range(0, 3).Select(i =>
+        {
+            TransactionCodec.TryDecode(TransactionBuilder.Sign(TransactionBuilder.Transfer(0x50, (uint)i, 1000, key.Address, key.Address, 5), key), out var tx, out _, out _);
+            return tx!;
+        }).ToArray();
+        var header = new BlockHeader(5, 1000, Keccak.Hash256("prev"u8), key.Address, Block.ComputeTransactionsRoot(txs), Keccak.Hash256("state"u8), Keccak.Hash256("vs"u8));
+        var commit = new Commit(5, 1, header.Hash, [Commit.SignPrecommit(key, 0x50, 5, 1, header.Hash)]);
+        var block = new Block { Header = header, Transactions = txs, Results = [], Commit = commit };
+        var bytes = BlockCodec.Encode(block);
+        Assert.True(BlockCodec.TryDecode(bytes, 1 << 20, out var decoded, out var error), error);
+        Assert.Equal(block.Hash, decoded.Hash);
+        Assert.Equal(txs.Select(t => t.Hash), decoded.Transactions.Select(t => t.Hash));
+        Assert.NotNull(decoded.Commit);
+        Assert.Equal(commit.Encode(), decoded.Commit!.Encode());
+        Assert.False(BlockCodec.TryDecode(bytes.AsSpan(0, bytes.Length - 1), 1 << 20, out _, out _));
+        Assert.False(BlockCodec.TryDecode([.. bytes, 1], 1 << 20, out _, out _));
+    }
+}
