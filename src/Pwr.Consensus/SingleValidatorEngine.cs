@@ -10,11 +10,13 @@ namespace Pwr.Consensus;
 /// voting rounds and networking, not a new block format. With one validator, round 0 always decides.
 /// </summary>
 public sealed partial class SingleValidatorEngine(
-    IChainApplication app, FalconKeyPair validatorKey, ConsensusOptions options, TimeProvider time, ILogger<SingleValidatorEngine> logger)
+    IChainApplication app, FalconKeyPair validatorKey, ConsensusOptions options, TimeProvider time, ILogger<SingleValidatorEngine> logger) : IConsensusEngine
 {
     private long _lastSweep;
 
     public ulong Height => app.LastHeader.Number;
+
+    public ConsensusStatus Status => new(app.LastHeader.Number + 1, 0, "propose", true);
 
     public async Task RunAsync(CancellationToken ct)
     {
