@@ -51,6 +51,28 @@ public static class BenchCommands
                 Console.WriteLine(line);
             return 0;
         });
-        return new Command("bench", "load generators and end-to-end measurements") { transfers, vmSync, verify };
+        var rpc = new Option<string>("--rpc") { Description = "the Ethereum JSON-RPC wrapper", DefaultValueFactory = _ => "http://127.0.0.1:8545" };
+        var erc20Count = new Option<int>("--count") { Description = "ERC-20 transfers to send", DefaultValueFactory = _ => 10_000 };
+        var erc20Senders = new Option<int>("--senders") { Description = "distinct Ethereum sender accounts", DefaultValueFactory = _ => 200 };
+        var rpcBatch = new Option<int>("--batch") { Description = "eth_sendRawTransaction calls per JSON-RPC batch", DefaultValueFactory = _ => 200 };
+        var erc20 = new Command("erc20", "deploy an ERC-20 through the EVM wrapper, send token transfers with eth_sendRawTransaction and measure finalized TPS and latency") { rpc, erc20Count, erc20Senders, rate, rpcBatch, concurrency, warmup };
+        erc20.SetAction((p, ct) => Commands.Run(async () =>
+        {
+            var load = new Erc20Load(new Erc20LoadOptions
+            {
+                Rpc = new Uri(p.GetValue(rpc)!),
+                Count = p.GetValue(erc20Count),
+                Senders = p.GetValue(erc20Senders),
+                Rate = p.GetValue(rate),
+                BatchSize = p.GetValue(rpcBatch),
+                Concurrency = p.GetValue(concurrency),
+                Warmup = p.GetValue(warmup),
+            }, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var report = await load.RunAsync(ct);
+            Console.WriteLine(Erc20Load.Format(report));
+            // Success means every accepted transfer was finalized and its token unit arrived.
+            return report.Finalized == report.Accepted && report.TokensReceived == report.TokensExpected ? 0 : 1;
+        }));
+        return new Command("bench", "load generators and end-to-end measurements") { transfers, vmSync, verify, erc20 };
     }
 }

@@ -22,6 +22,8 @@ public sealed class EvmRpcHandler
     private readonly EvmVmOptions _vm;
     private readonly EvmRpcOptions _options;
     private readonly PendingTransactions _pending = new();
+    private readonly QueuedTransactions _queued = new(maxPerSender: 64, maxTotal: 16_384);
+    private readonly Lock _admission = new();
     private readonly RpcFilters _filters = new(TimeProvider.System);
     private readonly Action<byte[], Hash32> _submit;
 
@@ -317,21 +319,45 @@ public sealed class EvmRpcHandler
         if (!TransactionDecoder.TryDecode(raw, _vm.ChainId, out var tx, out var failure))
             throw new RpcException(failure.Error == Transactions.TransactionError.Rlp ? RpcException.InvalidParams : RpcException.ServerError, failure.Message);
         PrunePending();
-        if (_chain.GetReceipt(tx.Hash) is not null || _pending.Contains(tx.Hash)) throw new RpcException(RpcException.ServerError, "already known");
-
-        var state = _chain.LatestState();
-        state.TryGetAccount(tx.Sender, out var account);
-        if (tx.Nonce < account.Nonce) throw new RpcException(RpcException.ServerError, $"nonce too low: next nonce {account.Nonce}, tx nonce {tx.Nonce}");
-        if (_pending.WithNonce(tx.Sender, tx.Nonce) is { } queued)
+        lock (_admission)
         {
-            // geth replaces a pending transaction only for a 10% higher price; here the first one may already be on its
-            // way into a base-layer block, so even a well-priced replacement cannot be honoured.
-            if (tx.MaxPricePerGas * 10 < queued.MaxPricePerGas * 11) throw new RpcException(RpcException.ServerError, "replacement transaction underpriced");
-            throw new RpcException(RpcException.ServerError, $"replacement not supported: nonce {tx.Nonce} of {tx.Sender} is already queued for a block ({queued.Hash})");
+            if (_chain.GetReceipt(tx.Hash) is not null || _pending.Contains(tx.Hash) || _queued.Contains(tx.Hash)) throw new RpcException(RpcException.ServerError, "already known");
+            var state = _chain.LatestState();
+            state.TryGetAccount(tx.Sender, out var account);
+            if (tx.Nonce < account.Nonce) throw new RpcException(RpcException.ServerError, $"nonce too low: next nonce {account.Nonce}, tx nonce {tx.Nonce}");
+            if ((_pending.WithNonce(tx.Sender, tx.Nonce) ?? _queued.WithNonce(tx.Sender, tx.Nonce)) is { } queued)
+            {
+                // geth replaces a pending transaction only for a 10% higher price; here the first one may already be on its
+                // way into a base-layer block, so even a well-priced replacement cannot be honoured.
+                if (tx.MaxPricePerGas * 10 < queued.MaxPricePerGas * 11) throw new RpcException(RpcException.ServerError, "replacement transaction underpriced");
+                throw new RpcException(RpcException.ServerError, $"replacement not supported: nonce {tx.Nonce} of {tx.Sender} is already queued for a block ({queued.Hash})");
+            }
+            CheckSendable(tx, account);
+            ulong expected = Math.Max(account.Nonce, _pending.NextNonce(tx.Sender) ?? 0);
+            if (tx.Nonce > expected)
+            {
+                // A gap: hold it (geth's queued pool) until the lower nonces arrive; the VM would reject it at execution.
+                if (tx.Nonce - expected > MaxNonceGap) throw new RpcException(RpcException.ServerError, $"nonce too high: next nonce {expected}, tx nonce {tx.Nonce} (at most {MaxNonceGap} ahead)");
+                if (_queued.TryAdd(tx, raw) is { } full) throw new RpcException(RpcException.ServerError, full);
+                return tx.Hash.ToString();
+            }
+            _pending.Add(tx);
+            _submit(raw, tx.Hash);
+            // The gap before queued transactions may now be closed: send them in nonce order.
+            for (ulong next = tx.Nonce + 1; _queued.TakeNext(tx.Sender, next) is { } ready; next++)
+            {
+                _pending.Add(ready.Tx);
+                _submit(ready.Raw, ready.Tx.Hash);
+            }
         }
-        ulong expected = Math.Max(account.Nonce, _pending.NextNonce(tx.Sender) ?? 0);
-        // The VM holds no queue of future transactions: a gap would only be rejected at execution.
-        if (tx.Nonce > expected) throw new RpcException(RpcException.ServerError, $"nonce too high: next nonce {expected}, tx nonce {tx.Nonce}");
+        return tx.Hash.ToString();
+    }
+
+    /// <summary>Most nonces a transaction may run ahead of its sender's next one, and queue bounds (geth: 64 per account).</summary>
+    private const ulong MaxNonceGap = 64;
+
+    private void CheckSendable(SignedTransaction tx, in AccountState account)
+    {
         if (account.CodeHash != default && account.CodeHash != AccountState.EmptyCodeHash) throw new RpcException(RpcException.ServerError, "sender not an eoa");
         if (tx.GasLimit > (ulong)_vm.BlockGasLimit) throw new RpcException(RpcException.ServerError, "exceeds block gas limit");
         if (tx.MaxPricePerGas < _vm.BaseFee.ToBigInteger())
@@ -339,18 +365,19 @@ public sealed class EvmRpcHandler
         var cost = tx.MaxPricePerGas * tx.GasLimit + tx.Value;
         if (account.Balance.ToBigInteger() < cost)
             throw new RpcException(RpcException.ServerError, $"insufficient funds for gas * price + value: balance {account.Balance}, tx cost {cost}");
-
-        _pending.Add(tx);
-        _submit(raw, tx.Hash);
-        return tx.Hash.ToString();
     }
 
     /// <summary>Forgets pending transactions the VM has executed or rejected.</summary>
     internal void PrunePending()
     {
         if (_pending.Count == 0) return;
+        // Only a new VM block can settle a pending transaction; pruning on every call made admission O(pending).
+        ulong head = _chain.Head ?? 0;
+        if (Interlocked.Exchange(ref _prunedAtHead, head) == head) return;
         _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null);
     }
+
+    private ulong _prunedAtHead = ulong.MaxValue;
 
     internal void Dropped(IReadOnlyList<Hash32> hashes) => _pending.Remove(hashes);
 
@@ -360,7 +387,8 @@ public sealed class EvmRpcHandler
     {
         if (_chain.GetReceipt(hash) is { } receipt) return TransactionJson(receipt);
         PrunePending();
-        return _pending.Get(hash) is { } pending ? TransactionJson(pending, null) : null;
+        if (_pending.Get(hash) is { } pending) return TransactionJson(pending, null);
+        lock (_admission) return _queued.Get(hash) is { } queued ? TransactionJson(queued, null) : null;
     }
 
     private JsonObject? TransactionInBlock(EvmBlock? block, JsonElement index)

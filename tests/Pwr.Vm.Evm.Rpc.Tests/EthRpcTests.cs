@@ -154,7 +154,7 @@ public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 1, chainId: 1)), -32000, "invalid chain id");
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", "0x02c001"), -32602);
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", "0xzz"), -32602);
-        AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce + 5, AnvilAccounts.AddressStrings[0], 1)), -32000, "nonce too high");
+        AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce + 100, AnvilAccounts.AddressStrings[0], 1)), -32000, "nonce too high");
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], AnvilAccounts.GenesisBalanceWei)), -32000, "insufficient funds for gas * price + value");
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 1, gas: 20000)), -32000, "intrinsic gas too low");
         Assert.Equal(nonce, await PendingNonceAsync(from));
@@ -163,6 +163,21 @@ public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
         var receipt = await devnet.WaitForReceiptAsync((await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 1))).GetString()!);
         Assert.Equal("0x1", receipt.GetProperty("status").GetString());
         AssertError(await devnet.CallAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 2)), -32000, "nonce too low");
+    }
+
+    [Fact]
+    public async Task Future_nonce_is_held_until_the_gap_closes_then_both_are_mined()
+    {
+        const int from = 7;
+        ulong nonce = await PendingNonceAsync(from);
+        var later = (await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce + 1, AnvilAccounts.AddressStrings[0], 2))).GetString()!;
+        // Held back like geth's queued pool: visible by hash, not counted in the pending nonce.
+        Assert.Equal(nonce, await PendingNonceAsync(from));
+        Assert.Equal(JsonValueKind.Object, (await devnet.ResultAsync("eth_getTransactionByHash", later)).ValueKind);
+        var first = (await devnet.ResultAsync("eth_sendRawTransaction", Sign(from, nonce, AnvilAccounts.AddressStrings[0], 1))).GetString()!;
+        Assert.Equal("0x1", (await devnet.WaitForReceiptAsync(first)).GetProperty("status").GetString());
+        Assert.Equal("0x1", (await devnet.WaitForReceiptAsync(later)).GetProperty("status").GetString());
+        Assert.Equal(nonce + 2, await PendingNonceAsync(from));
     }
 
     [Fact]
