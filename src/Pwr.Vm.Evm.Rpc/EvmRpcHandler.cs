@@ -371,10 +371,20 @@ public sealed class EvmRpcHandler
     internal void PrunePending()
     {
         if (_pending.Count == 0) return;
-        // Only a new VM block can settle a pending transaction; pruning on every call made admission O(pending).
+        // Only a new VM block can settle a pending transaction; checking every pending one on every call made
+        // admission O(pending). Look at what the new blocks executed instead.
         ulong head = _chain.Head ?? 0;
-        if (Interlocked.Exchange(ref _prunedAtHead, head) == head) return;
-        _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null);
+        ulong last = Interlocked.Exchange(ref _prunedAtHead, head);
+        if (last == head) return;
+        if (last > head || head - last > 64)
+        {
+            _pending.Prune(h => _chain.GetReceipt(h) is not null || _chain.GetRejection(h) is not null);
+            return;
+        }
+        var executed = new List<Hash32>();
+        for (ulong n = last + 1; n <= head; n++)
+            if (_chain.GetBlock(n) is { } block) executed.AddRange(block.TransactionHashes);
+        _pending.PruneExecuted(executed, h => _chain.GetRejection(h) is not null);
     }
 
     private ulong _prunedAtHead = ulong.MaxValue;

@@ -56,6 +56,28 @@ internal sealed class PendingTransactions
         }
     }
 
+    /// <summary>
+    /// Drops the transactions new VM blocks executed, then asks <paramref name="rejected"/> only about each sender's
+    /// lowest pending transaction (and, if that one was rejected, the sender's others): a rejection leaves the nonce
+    /// unused, so later ones of that sender fail too. Costs one lookup per sender instead of one per pending transaction.
+    /// </summary>
+    public void PruneExecuted(IEnumerable<Hash32> executed, Func<Hash32, bool> rejected)
+    {
+        Prune(new HashSet<Hash32>(executed).Contains);
+        List<SignedTransaction> lowest = [];
+        lock (_gate)
+        {
+            var min = new Dictionary<Address, SignedTransaction>();
+            foreach (var tx in _byHash.Values)
+                if (!min.TryGetValue(tx.Sender, out var m) || tx.Nonce < m.Nonce) min[tx.Sender] = tx;
+            lowest.AddRange(min.Values);
+        }
+        HashSet<Address>? suspects = null;
+        foreach (var tx in lowest)
+            if (rejected(tx.Hash)) (suspects ??= []).Add(tx.Sender);
+        if (suspects is not null) Prune(h => Get(h) is { } tx && suspects.Contains(tx.Sender) && rejected(h));
+    }
+
     /// <summary>Forgets transactions the base layer never took (the batch was dropped).</summary>
     public void Remove(IEnumerable<Hash32> hashes) => Prune(new HashSet<Hash32>(hashes).Contains);
 }
