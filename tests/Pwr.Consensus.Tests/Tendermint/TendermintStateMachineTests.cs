@@ -374,4 +374,22 @@ public class TendermintStateMachineTests
         Assert.Single(actions.OfType<Decide>());
         Assert.Empty(actions.OfType<BroadcastVote>());
     }
+    [Fact]
+    public void Quorums_and_round_skips_count_voting_power_not_validators()
+    {
+        // Powers 3, 1, 1, 1 (total 6): the heavy validator alone is more than a third, but it and one more are not 2/3.
+        var keys = StateMachineHarness.Keys;
+        var set = new ValidatorSet(keys.Select((k, i) => new Validator(k.Address, k.PublicKey, i == 0 ? 3UL : 1UL)));
+        var self = keys[3];
+        var m = new TendermintStateMachine(StateMachineHarness.Options);
+        m.Handle(new StartHeight(1, set, self.Address));
+        m.Handle(new VoteReceived(SignedVote.Sign(keys[1], 0x50, VoteType.Prevote, 1, 4, Hash32.Zero)));
+        Assert.Equal(0U, m.Round);
+        m.Handle(new VoteReceived(SignedVote.Sign(keys[0], 0x50, VoteType.Prevote, 1, 7, Hash32.Zero)));
+        Assert.Equal(7U, m.Round);
+        m.Handle(new TimeoutFired(1, 7, ConsensusStep.Propose));
+        Assert.Empty(m.Handle(new VoteReceived(SignedVote.Sign(keys[1], 0x50, VoteType.Prevote, 1, 7, Hash32.Zero))).OfType<BroadcastVote>());
+        var precommit = Assert.Single(m.Handle(new VoteReceived(SignedVote.Sign(keys[2], 0x50, VoteType.Prevote, 1, 7, Hash32.Zero))).OfType<BroadcastVote>());
+        Assert.Equal(VoteType.Precommit, precommit.Type);
+    }
 }
