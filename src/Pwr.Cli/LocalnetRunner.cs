@@ -28,6 +28,9 @@ public static partial class LocalnetRunner
 {
     private const int SIGTERM = 15;
 
+    /// <summary>How long `pwr localnet` may take to stop after Ctrl-C: the SIGTERM grace period plus time to kill and reap.</summary>
+    public static readonly TimeSpan ShutdownTimeout = new LocalnetOptions { Dir = "" }.StopGracePeriod + TimeSpan.FromSeconds(10);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int SysKill(int pid, int signal);
 

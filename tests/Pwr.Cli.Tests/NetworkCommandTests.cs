@@ -8,14 +8,17 @@ public sealed class NetworkCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Spectre wraps long lines at 80 columns when output is redirected; join them back for substring checks.</summary>
+    private static string Unwrapped(ProcessResult r) => (r.StdOut + r.StdErr).Replace("\n", "", StringComparison.Ordinal);
+
     [Fact]
     public async Task Pwr_init_writes_the_network_folder_and_prints_each_validators_endpoints()
     {
         using var dir = new TempDir("cmd-init");
         var r = await PwrProcess.RunAsync(Timeout, "init", "--validators", "3", "--dir", dir.Path, "--deterministic-keys", "--base-api-port", "9300", "--base-p2p-port", "9400");
         Assert.True(r.ExitCode == 0, r.Describe());
-        Assert.Contains("http://127.0.0.1:9302", r.StdOut);
-        Assert.Contains("127.0.0.1:9402", r.StdOut);
+        Assert.Contains("http://127.0.0.1:9302", Unwrapped(r));
+        Assert.Contains("127.0.0.1:9402", Unwrapped(r));
         Assert.True(File.Exists(Path.Combine(dir.Path, NetworkInit.GenesisFileName)));
         Assert.Equal(9301, NodeConfig.Load(NetworkInit.ConfigPath(dir.Path, 1)).ApiPort);
     }
@@ -28,8 +31,8 @@ public sealed class NetworkCommandTests
         File.WriteAllText(path, """{ "dataDir": "data", "chainId": 80, "genesisFile": "genesis.json", "nodeKeyFile": "k.json", "p2p": { "port": 0 } }""");
         var r = await PwrProcess.RunAsync(Timeout, "node", "--config", path);
         Assert.True(r.ExitCode == 1, r.Describe());
-        Assert.Contains("\"p2p.port\" must be a TCP port", r.StdOut + r.StdErr);
-        Assert.DoesNotContain("Unhandled exception", r.StdOut + r.StdErr);
+        Assert.Contains("\"p2p.port\" must be a TCP port", Unwrapped(r));
+        Assert.DoesNotContain("Unhandled exception", Unwrapped(r));
     }
 
     [Fact]
@@ -38,7 +41,7 @@ public sealed class NetworkCommandTests
         using var dir = new TempDir("cmd-node-missing");
         var r = await PwrProcess.RunAsync(Timeout, "node", "--config", dir.Sub("absent.json"));
         Assert.True(r.ExitCode == 1, r.Describe());
-        Assert.Contains("absent.json", r.StdOut + r.StdErr);
-        Assert.Contains("does not exist", r.StdOut + r.StdErr);
+        Assert.Contains("absent.json", Unwrapped(r));
+        Assert.Contains("does not exist", Unwrapped(r));
     }
 }
