@@ -74,6 +74,7 @@ public sealed partial class PwrNode : IAsyncDisposable
         }
         catch
         {
+            _network?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             Chain.Dispose();
             throw;
         }
