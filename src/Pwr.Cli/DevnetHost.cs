@@ -35,11 +35,10 @@ public sealed class DevnetHost : IAsyncDisposable
     /// <summary>The devnet account whose PWR key signs and pays for the EVM wrapper's VmData transactions.</summary>
     public const int EvmWrapperAccount = 8;
 
-    private readonly List<(VmHost Host, VmStore Store)> _vms = [];
-    private ChainVmBlockSource? _source;
+    private InProcessVmHosts? _vms;
 
     public PwrNode Node { get; private set; } = null!;
-    public IReadOnlyList<VmHost> VmHosts => _vms.Select(v => v.Host).ToList();
+    public IReadOnlyList<VmHost> VmHosts => _vms?.Hosts ?? [];
     public string KeysDir { get; private init; } = "";
 
     /// <summary>The Ethereum JSON-RPC wrapper, when it runs.</summary>
@@ -68,45 +67,18 @@ public sealed class DevnetHost : IAsyncDisposable
         host.Node = node;
         try
         {
-            host._source = new ChainVmBlockSource(node.Chain);
-            foreach (var vm in vms)
-            {
-                var store = VmStore.Open(Path.Combine(dataDir, "vms", vm.VmId.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-                var vmHost = new VmHost(vm, store, host._source, new VmHostOptions(), loggerFactory.CreateLogger($"Pwr.Vm.{vm.VmId}"));
-                host._vms.Add((vmHost, store));
-                node.AddVmRootProvider(new VmHostRootProvider(vmHost));
-            }
+            host._vms = InProcessVmHosts.Create(node, dataDir, vms, new VmHostOptions(), loggerFactory);
             await node.StartAsync();
-            foreach (var (vmHost, _) in host._vms) vmHost.Start();
+            host._vms.Start();
             host.WriteKeyFiles();
-            if (options.EvmRpcPort is { } port) await host.StartEvmRpcAsync(port, loggerFactory);
+            if (options.EvmRpcPort is { } port)
+                (host.EvmRpc, host.EvmRpcError) = await host._vms.StartEvmRpcAsync(EvmVmId, host.EvmOptions, port, node.ApiUrl, DevnetKeys.Account(EvmWrapperAccount), loggerFactory);
             return host;
         }
         catch
         {
             await host.DisposeAsync();
             throw;
-        }
-    }
-
-    private async Task StartEvmRpcAsync(int port, ILoggerFactory loggerFactory)
-    {
-        var store = _vms.Single(v => v.Host.VmId == EvmVmId).Store;
-        var options = new EvmRpcOptions
-        {
-            Port = port,
-            PwrNode = new Uri(Node.ApiUrl),
-            WrapperKey = DevnetKeys.Account(EvmWrapperAccount),
-            EvmVmId = EvmVmId,
-        };
-        try
-        {
-            EvmRpc = await EvmRpcServer.StartAsync(store, EvmOptions, options, loggerFactory);
-        }
-        catch (IOException e)
-        {
-            // The chain and the VMs still work without the wrapper (say, Anvil already holds 8545): report it, carry on.
-            EvmRpcError = e.Message;
         }
     }
 
@@ -123,9 +95,8 @@ public sealed class DevnetHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (EvmRpc is not null) await EvmRpc.DisposeAsync();
-        foreach (var (vmHost, _) in _vms) await vmHost.StopAsync();
+        if (_vms is not null) await _vms.StopAsync();
         await Node.DisposeAsync();
-        foreach (var (vmHost, store) in _vms) { vmHost.Dispose(); store.Dispose(); }
-        _source?.Dispose();
+        if (_vms is not null) await _vms.DisposeAsync();
     }
 }

@@ -11,7 +11,9 @@ namespace Pwr.Node;
 /// <summary>
 /// The PWR HTTP API: PWR's endpoint names, JSON answers, and for bad input a 4xx with {"error": "..."}.
 /// </summary>
-public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IReadOnlyDictionary<ulong, IVmRootProvider> vmRoots)
+/// <param name="admitted">Called with each transaction this node admitted through the API (a BFT node gossips it to peers).</param>
+public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IReadOnlyDictionary<ulong, IVmRootProvider> vmRoots,
+    Action<byte[]>? admitted = null)
 {
     public void Map(WebApplication app)
     {
@@ -227,7 +229,7 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         }
         if (txs.Count > options.MaxBatchTransactions) return Error(400, $"at most {options.MaxBatchTransactions} transactions per batch");
         var results = new AdmissionResult[txs.Count];
-        Parallel.For(0, txs.Count, i => results[i] = chain.CheckTx(txs[i]));
+        Parallel.For(0, txs.Count, i => results[i] = CheckTx(txs[i]));
         var rejected = new List<object>();
         for (int i = 0; i < results.Length; i++)
             if (!results[i].Accepted) rejected.Add(new { index = i, reason = results[i].Reason?.ToString(), error = results[i].Message });
@@ -236,8 +238,15 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
 
     private AdmissionResult Admit(string? hex)
         => Hex.TryDecode(hex, out var raw)
-            ? chain.CheckTx(raw)
+            ? CheckTx(raw)
             : AdmissionResult.Reject(RejectReason.Malformed, "txn is not valid hex");
+
+    private AdmissionResult CheckTx(byte[] raw)
+    {
+        var r = chain.CheckTx(raw);
+        if (r.Accepted) admitted?.Invoke(raw);
+        return r;
+    }
 
     private static void SetBodyLimit(HttpContext c, long limit)
     {

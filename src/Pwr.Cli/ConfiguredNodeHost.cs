@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Pwr.Chain;
+using Pwr.Consensus;
+using Pwr.Consensus.Network;
+using Pwr.Core;
+using Pwr.Node;
+using Pwr.Vm;
+using Pwr.Vm.Evm.Rpc;
+using Pwr.Vm.Evm.Vm;
+using Pwr.Vm.Token;
+
+namespace Pwr.Cli;
+
+/// <summary>What `pwr node --config FILE` runs: one BFT validator or full node with the VMs its config lists.</summary>
+public sealed class ConfiguredNodeHost : IAsyncDisposable
+{
+    /// <summary>The devnet account that pays for the EVM wrapper's VmData transactions (as on the devnet; `pwr init` funds it).</summary>
+    public const int EvmWrapperAccount = DevnetHost.EvmWrapperAccount;
+
+    private InProcessVmHosts? _vms;
+
+    private ConfiguredNodeHost(NodeConfig config, PwrNode node)
+    {
+        Config = config;
+        Node = node;
+    }
+
+    public NodeConfig Config { get; }
+    public PwrNode Node { get; }
+    public IReadOnlyList<VmHost> VmHosts => _vms?.Hosts ?? [];
+    public EvmRpcServer? EvmRpc { get; private set; }
+    public string? EvmRpcError { get; private set; }
+
+    /// <summary>Reads the genesis and keys the config names (each failure names its file), then starts the node and its VMs.</summary>
+    public static async Task<ConfiguredNodeHost> StartAsync(NodeConfig config, ILoggerFactory loggerFactory)
+    {
+        var genesis = LoadGenesis(config.GenesisFile);
+        if (genesis.ChainId != config.ChainId)
+            throw new InvalidDataException($"config chainId {config.ChainId} differs from the genesis file '{config.GenesisFile}' ({genesis.ChainId}); make them the same");
+        FalconKeyPair? validatorKey = null;
+        if (config.ValidatorKeyFile is { } vkFile)
+        {
+            validatorKey = KeyFile.Load(vkFile);
+            if (!genesis.Validators.Any(v => v.Address == validatorKey.Address))
+                throw new InvalidDataException($"validator key '{vkFile}' ({validatorKey.Address}) is not in the genesis validator set; use a validator's key or drop validatorKeyFile to run a full node");
+        }
+        var nodeKey = KeyFile.Load(config.NodeKeyFile);
+        var evmOptions = new EvmVmOptions();
+        var vms = config.Vms.Select(v => v.Kind == NodeConfig.EvmVmKind ? (IVirtualMachine)new EvmVm(v.Id, evmOptions) : new TokenVm(v.Id)).ToList();
+
+        Directory.CreateDirectory(config.DataDir);
+        var node = new PwrNode(
+            new NodeOptions { DataDir = config.DataDir, ApiHost = config.ApiHost, ApiPort = config.ApiPort },
+            genesis, new ChainOptions { ChainId = config.ChainId },
+            new BftNodeOptions
+            {
+                ValidatorKey = validatorKey,
+                NodeKey = nodeKey,
+                Network = new TcpNetworkOptions { Listen = new IPEndPoint(ParseHost(config.P2PHost), config.P2PPort), PersistentPeers = config.PersistentPeers },
+                Bft = new BftOptions { BlockInterval = config.BlockInterval, EquivocateForFaultTests = config.Equivocate },
+            },
+            TimeProvider.System, loggerFactory);
+        var host = new ConfiguredNodeHost(config, node);
+        try
+        {
+            // TODO(issue 5, VM root agreement): AgreementPeers = config.VmAgreementPeers once VmHostOptions has it.
+            var hostOptions = new VmHostOptions();
+            host._vms = InProcessVmHosts.Create(node, config.DataDir, vms, hostOptions, loggerFactory);
+            await node.StartAsync();
+            host._vms.Start();
+            if (config.Vms.FirstOrDefault(v => v.Kind == NodeConfig.EvmVmKind && v.RpcPort is not null) is { } evm)
+                (host.EvmRpc, host.EvmRpcError) = await host._vms.StartEvmRpcAsync(evm.Id, evmOptions, evm.RpcPort!.Value, node.ApiUrl, DevnetKeys.Account(EvmWrapperAccount), loggerFactory);
+            return host;
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static Genesis LoadGenesis(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"genesis file '{path}' does not exist; create one with 'pwr init'", path);
+        try { return Genesis.FromJson(File.ReadAllText(path)); }
+        catch (Exception e) when (e is JsonException or FormatException or ArgumentException or InvalidDataException)
+        {
+            throw new InvalidDataException($"genesis file '{path}' is not a valid genesis: {e.Message}");
+        }
+    }
+
+    private static IPAddress ParseHost(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (EvmRpc is not null) await EvmRpc.DisposeAsync();
+        if (_vms is not null) await _vms.StopAsync();
+        await Node.DisposeAsync();
+        if (_vms is not null) await _vms.DisposeAsync();
+    }
+}
