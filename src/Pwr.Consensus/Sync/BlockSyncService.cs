@@ -230,6 +230,9 @@ public sealed partial class BlockSyncService
                 LogCatchingUp(_logger, head.Number, best);
             }
 
+            if (_requestedUpTo < head.Number) _requestedUpTo = head.Number;
+            // Keep the window full while delivering, so responses overlap with applying blocks.
+            RequestBlocks(head.Number, best);
             if (_fetched.TryRemove(head.Number + 1, out var next))
             {
                 if (!TryVerify(next.Payload, head, out var block, out var error))
@@ -249,15 +252,14 @@ public sealed partial class BlockSyncService
                 continue;
             }
 
-            if (_requestedUpTo < head.Number) _requestedUpTo = head.Number;
             if (time.GetElapsedTime(_lastProgress) > _options.StallTimeout)
             {
                 // The next block did not come (a peer left, a response was cut by its byte budget): ask again.
                 LogStalled(_logger, head.Number + 1);
                 _requestedUpTo = head.Number;
                 _lastProgress = time.GetTimestamp();
+                RequestBlocks(head.Number, best);
             }
-            RequestBlocks(head.Number, best);
             await _wake.WaitAsync(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
         }
     }
@@ -281,6 +283,8 @@ public sealed partial class BlockSyncService
     private void RequestBlocks(ulong head, ulong best)
     {
         ulong windowEnd = Math.Min(best, head + (ulong)_options.MaxBlocksAhead);
+        // Request in whole batches: topping up one block at a time would send a request per delivered block.
+        if (_requestedUpTo + (ulong)_options.BlocksPerRequest > windowEnd && _requestedUpTo > head) return;
         while (_requestedUpTo < windowEnd)
         {
             ulong from = _requestedUpTo + 1;

@@ -218,4 +218,50 @@ public class TcpPeerNetworkTests
         Assert.Throws<ArgumentException>(() => a.Broadcast(MessageKind.Vote, new byte[2048]));
         Assert.False(a.Send(new PeerId(Key("limit/nobody").Address), MessageKind.Vote, new byte[1]));
     }
+
+    [Fact]
+    public async Task Peer_outside_the_allow_list_is_refused_after_the_handshake()
+    {
+        var allowed = Key("allow/friend").Address;
+        var options = new TcpNetworkOptions { Listen = Options().Listen, IsAllowedPeer = a => a == allowed };
+        await using var a = await StartAsync("allow/a", options);
+        await using var friend = await StartAsync("allow/friend", Options(peers: [HostPort(a)]));
+        using var stranger = await RawPeer.ConnectAsync(a);
+        await stranger.HandshakeAsync(Key("allow/stranger"));
+        Assert.True(await stranger.ClosedByRemoteAsync());
+        Assert.True(await WaitUntilAsync(() => IsConnected(a, friend)));
+        Assert.Equal([friend.LocalId], a.Peers);
+    }
+
+    [Fact]
+    public async Task Inbound_connections_beyond_the_limit_are_closed()
+    {
+        var options = new TcpNetworkOptions { Listen = Options().Listen, MaxInboundPeers = 1 };
+        await using var a = await StartAsync("inbound/a", options);
+        using var first = await RawPeer.ConnectAsync(a);
+        await first.HandshakeAsync(Key("inbound/first"));
+        Assert.True(await WaitUntilAsync(() => a.Peers.Count == 1));
+        using var second = await RawPeer.ConnectAsync(a);
+        Assert.True(await second.ClosedByRemoteAsync());
+        Assert.Single(a.Peers);
+    }
+
+    [Fact]
+    public async Task Broadcast_to_a_peer_that_stops_reading_drops_frames_instead_of_blocking()
+    {
+        var options = new TcpNetworkOptions { Listen = Options().Listen, SendQueueCapacity = 4 };
+        await using var a = await StartAsync("slow/a", options);
+        using var slow = await RawPeer.ConnectAsync(a);
+        await slow.HandshakeAsync(Key("slow/reader"));
+        Assert.True(await WaitUntilAsync(() => a.Peers.Count == 1));
+        var payload = new byte[1024 * 1024];
+        // The raw peer never reads: socket buffers fill, then the 4-frame queue, then frames are dropped.
+        var broadcasting = Task.Run(() =>
+        {
+            for (int i = 0; i < 200; i++) a.Broadcast(MessageKind.Proposal, payload);
+        });
+        Assert.True(await WaitUntilAsync(() => broadcasting.IsCompleted));
+        Assert.True(a.DroppedFrames > 0);
+        Assert.Single(a.Peers);
+    }
 }
