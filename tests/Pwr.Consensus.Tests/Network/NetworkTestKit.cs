@@ -64,12 +64,14 @@ internal static class NetworkTestKit
     {
         private readonly TcpClient _client = new();
 
-        public NetworkStream Stream => _client.GetStream();
+        // Taken once: after a reset, TcpClient.GetStream() refuses to hand it out again.
+        public NetworkStream Stream { get; private set; } = null!;
 
         public static async Task<RawPeer> ConnectAsync(TcpPeerNetwork target)
         {
             var peer = new RawPeer();
             await peer._client.ConnectAsync(IPAddress.Loopback, target.LocalEndPoint.Port);
+            peer.Stream = peer._client.GetStream();
             return peer;
         }
 
@@ -100,6 +102,7 @@ internal static class NetworkTestKit
             }
             catch (OperationCanceledException) { return false; }
             catch (IOException) { return true; }
+            catch (SocketException) { return true; }
         }
 
         public void Dispose() => _client.Dispose();
