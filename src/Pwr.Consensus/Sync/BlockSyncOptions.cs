@@ -21,6 +21,10 @@ public sealed class BlockSyncOptions
     public TimeSpan DeliverTimeout { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>When the next block has not arrived this long after a request, the window is asked for again.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How long a peer that did not deliver a block it was asked for has its reported height ignored.</summary>
+    public TimeSpan StallPenalty { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Bytes of fetched blocks held while waiting for the one before them.</summary>
+    public long MaxBufferedBytes { get; init; } = 512L * 1024 * 1024;
     /// <summary>Largest transaction accepted inside a synced block.</summary>
     public int MaxTransactionBytes { get; init; } = TransactionCodec.AbsoluteMaxSize;
     public TimeProvider Time { get; init; } = TimeProvider.System;
@@ -32,6 +36,7 @@ public sealed class BlockSyncOptions
         if (BlocksPerRequest is < 1 or > ushort.MaxValue) throw new ArgumentException("BlocksPerRequest must be within 1..65535");
         if (MaxBlocksAhead < BlocksPerRequest) throw new ArgumentException("MaxBlocksAhead must be at least BlocksPerRequest");
         if (ResponseByteBudget < 1 || MaxBlocksPerResponse < 1) throw new ArgumentException("response limits must be positive");
+        if (StallPenalty < TimeSpan.Zero || MaxBufferedBytes < 1) throw new ArgumentException("StallPenalty and MaxBufferedBytes must not be negative");
         if (MaxTransactionBytes < 1) throw new ArgumentException("MaxTransactionBytes must be positive");
     }
 }

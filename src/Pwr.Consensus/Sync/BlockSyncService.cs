@@ -29,6 +29,10 @@ public sealed partial class BlockSyncService
     private readonly Channel<(PeerId Peer, ulong From, int Count)> _requests =
         Channel.CreateBounded<(PeerId, ulong, int)>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _wake = new(0);
+    // Who was asked for which range (keyed by its first height), so a stall can be blamed on the peer that owed the block.
+    private readonly Dictionary<ulong, (ulong Last, PeerId Peer)> _ranges = [];
+    private readonly ConcurrentDictionary<PeerId, long> _ignoredUntil = new();
+    private long _fetchedBytes;
     private ulong _requestedUpTo;
     private long _lastProgress;
     private long? _oneBehindSince;
@@ -119,6 +123,11 @@ public sealed partial class BlockSyncService
             {
                 var r = new BigEndianReader(payload.Span);
                 if (payload.Length != StatusSize || !r.TryReadU64(out var height)) { _network.Disconnect(from, "malformed status"); return; }
+                if (_ignoredUntil.TryGetValue(from, out var until))
+                {
+                    if (_options.Time.GetTimestamp() < until) return;
+                    _ignoredUntil.TryRemove(from, out _);
+                }
                 _peerHeights[from] = height;
                 Wake();
                 break;
@@ -142,8 +151,10 @@ public sealed partial class BlockSyncService
                     return;
                 }
                 ulong ours = _app.LastHeader.Number;
-                if (header.Number > ours && header.Number <= ours + (ulong)_options.MaxBlocksAhead)
-                    _fetched.TryAdd(header.Number, (from, payload.ToArray()));
+                if (header.Number > ours && header.Number <= ours + (ulong)_options.MaxBlocksAhead
+                    && Interlocked.Read(ref _fetchedBytes) + payload.Length <= _options.MaxBufferedBytes
+                    && _fetched.TryAdd(header.Number, (from, payload.ToArray())))
+                    Interlocked.Add(ref _fetchedBytes, payload.Length);
                 _peerHeights.AddOrUpdate(from, header.Number, (_, h) => Math.Max(h, header.Number));
                 Wake();
                 break;
@@ -233,7 +244,7 @@ public sealed partial class BlockSyncService
             if (_requestedUpTo < head.Number) _requestedUpTo = head.Number;
             // Keep the window full while delivering, so responses overlap with applying blocks.
             RequestBlocks(head.Number, best);
-            if (_fetched.TryRemove(head.Number + 1, out var next))
+            if (TryTakeFetched(head.Number + 1, out var next))
             {
                 if (!TryVerify(next.Payload, head, out var block, out var error))
                 {
@@ -243,7 +254,7 @@ public sealed partial class BlockSyncService
                 if (!await DeliverAsync(block, ct).ConfigureAwait(false))
                 {
                     // Not the peer's fault as far as we can tell (the block verified); retry from our head after a pause.
-                    _requestedUpTo = _app.LastHeader.Number;
+                    ResetRequests();
                     await Task.Delay(_options.StatusInterval, _options.Time, ct).ConfigureAwait(false);
                     continue;
                 }
@@ -254,7 +265,14 @@ public sealed partial class BlockSyncService
 
             if (time.GetElapsedTime(_lastProgress) > _options.StallTimeout)
             {
-                // The next block did not come (a peer left, a response was cut by its byte budget): ask again.
+                // The next block did not come (a peer left or lied about its height, a response was cut by its byte
+                // budget): set the peer that owed it aside for a while, so a false height cannot keep us "catching up".
+                if (OwnerOf(head.Number + 1) is { } owner)
+                {
+                    _ignoredUntil[owner] = time.GetTimestamp() + (long)(_options.StallPenalty.TotalSeconds * time.TimestampFrequency);
+                    _peerHeights.TryRemove(owner, out _);
+                }
+                _ranges.Clear();
                 LogStalled(_logger, head.Number + 1);
                 _requestedUpTo = head.Number;
                 _lastProgress = time.GetTimestamp();
@@ -298,8 +316,24 @@ public sealed partial class BlockSyncService
                 _peerHeights.TryRemove(peer, out _);
                 continue;
             }
+            _ranges[from] = (last, peer);
             _requestedUpTo = last;
         }
+    }
+
+    private PeerId? OwnerOf(ulong height)
+    {
+        foreach (var (from, range) in _ranges)
+            if (from <= height && height <= range.Last) return range.Peer;
+        return null;
+    }
+
+    private bool TryTakeFetched(ulong height, out (PeerId From, byte[] Payload) entry)
+    {
+        if (!_fetched.TryRemove(height, out entry)) return false;
+        Interlocked.Add(ref _fetchedBytes, -entry.Payload.Length);
+        if (_ranges.Count > 0 && _ranges.Remove(height, out var range) && range.Last > height) _ranges[height + 1] = range;
+        return true;
     }
 
     private bool TryVerify(byte[] payload, BlockHeader head, out Block block, out string error)
@@ -346,14 +380,21 @@ public sealed partial class BlockSyncService
         _network.Disconnect(peer, reason);
         _peerHeights.TryRemove(peer, out _);
         foreach (var (height, entry) in _fetched)
-            if (entry.From == peer) _fetched.TryRemove(height, out _);
+            if (entry.From == peer) TryTakeFetched(height, out _);
+        ResetRequests();
+    }
+
+    private void ResetRequests()
+    {
         _requestedUpTo = _app.LastHeader.Number;
+        _ranges.Clear();
     }
 
     private void DropFetchedUpTo(ulong head)
     {
         foreach (var height in _fetched.Keys)
-            if (height <= head) _fetched.TryRemove(height, out _);
+            if (height <= head) TryTakeFetched(height, out _);
+        _ranges.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Block sync: at {Head}, a peer is at {Best}; catching up")]

@@ -126,6 +126,33 @@ public class BlockSyncServiceTests(ITestOutputHelper output)
         await Task.WhenAll(run, serve);
     }
 
+    [Fact]
+    public async Task Peer_that_claims_a_height_it_cannot_serve_does_not_keep_the_node_catching_up()
+    {
+        using var source = new TestChain();
+        Build(source, 5);
+        using var fresh = new TestChain();
+        await using var liarNet = await StartAsync("liar/liar");
+        liarNet.MessageReceived += (from, kind, _) =>
+        {
+            if (kind == MessageKind.StatusRequest) liarNet.Send(from, MessageKind.Status, BlockSyncService.EncodeStatus(1_000_000, Hash32.Zero));
+        };
+        await using var honestNet = await StartAsync("liar/honest");
+        await using var freshNet = await StartAsync("liar/fresh", Options(peers: [HostPort(liarNet), HostPort(honestNet)]));
+        var options = new BlockSyncOptions { StatusInterval = TimeSpan.FromMilliseconds(100), StallTimeout = TimeSpan.FromMilliseconds(500), StallPenalty = TimeSpan.FromMinutes(5) };
+        var serving = new BlockSyncService(source.Chain, honestNet, NeverDeliver, FastOptions, NullLoggerFactory.Instance);
+        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => fresh.Chain.FinalizeBlock(b), options, NullLoggerFactory.Instance);
+        using var cts = new CancellationTokenSource();
+        var tasks = new[] { serving.RunAsync(cts.Token), syncing.RunAsync(cts.Token) };
+
+        Assert.True(await WaitUntilAsync(() => syncing.IsCatchingUp));
+        Assert.True(await WaitUntilAsync(() => fresh.Chain.LastHeader.Number == 5 && !syncing.IsCatchingUp));
+        Assert.Equal(5UL, syncing.BestPeerHeight);
+        AssertSameChain(source, fresh);
+        cts.Cancel();
+        await Task.WhenAll(tasks);
+    }
+
     /// <summary>Answers status and block requests like a server would, with every commit tampered.</summary>
     private static void ServeTampered(TcpPeerNetwork network, ChainApplication chain, string tamper)
     {
