@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Pwr.Consensus.Network;
+using Pwr.Consensus.Tests.Sync;
+using Pwr.Core;
+using static Pwr.Consensus.Tests.Network.NetworkTestKit;
+
+namespace Pwr.Consensus.Tests.Network;
+
+public class TransactionGossipTests
+{
+    [Fact]
+    public async Task Published_transactions_reach_the_other_nodes_mempool()
+    {
+        using var chainA = new TestChain();
+        using var chainB = new TestChain();
+        await using var a = await StartAsync("gossip/a");
+        await using var b = await StartAsync("gossip/b", Options(peers: [HostPort(a)]));
+        await using var gossipA = new TransactionGossip(chainA.Chain, a, NullLoggerFactory.Instance);
+        await using var gossipB = new TransactionGossip(chainB.Chain, b, NullLoggerFactory.Instance);
+        Assert.True(await WaitUntilAsync(() => IsConnected(a, b)));
+
+        var hashes = new List<Hash32>();
+        for (uint nonce = 0; nonce < 20; nonce++)
+        {
+            var raw = chainA.Transfer(0, nonce);
+            var admitted = chainA.Chain.CheckTx(raw);
+            Assert.True(admitted.Accepted, admitted.Message);
+            gossipA.Publish(raw);
+            hashes.Add(admitted.Hash);
+        }
+        var fromB = chainB.Transfer(1, 0);
+        Assert.True(chainB.Chain.CheckTx(fromB).Accepted);
+        gossipB.Publish(fromB);
+
+        Assert.True(await WaitUntilAsync(() => hashes.All(chainB.Chain.Mempool.Contains)));
+        Assert.True(await WaitUntilAsync(() => chainA.Chain.Mempool.Count == 21));
+        Assert.True(await WaitUntilAsync(() => gossipB.Accepted == 20));
+        Assert.Equal(21, chainB.Chain.Mempool.Count);
+        // Nothing is re-broadcast: a's own transactions do not come back to it.
+        Assert.Equal(1, gossipA.Received);
+    }
+
+    [Fact]
+    public void Batch_round_trips_and_malformed_batches_are_refused()
+    {
+        byte[][] txs = [[1, 2, 3], new byte[1000], [7]];
+        var batch = TransactionGossip.EncodeBatch(txs);
+        Assert.True(TransactionGossip.TryDecodeBatch(batch, out var decoded));
+        Assert.Equal(txs.Length, decoded.Count);
+        Assert.Equal(txs[1], decoded[1]);
+        Assert.False(TransactionGossip.TryDecodeBatch(batch.AsSpan(0, batch.Length - 1), out _));
+        Assert.False(TransactionGossip.TryDecodeBatch([.. batch, 0], out _));
+        Assert.False(TransactionGossip.TryDecodeBatch([0, 0, 0, 0], out _));
+        Assert.False(TransactionGossip.TryDecodeBatch([0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 1, 5], out _));
+    }
+
+    [Fact]
+    public async Task Peer_sending_a_malformed_batch_is_disconnected()
+    {
+        using var chain = new TestChain();
+        await using var a = await StartAsync("gossip-bad/a");
+        await using var gossip = new TransactionGossip(chain.Chain, a, NullLoggerFactory.Instance);
+        var evilKey = Key("gossip-bad/evil");
+        using var raw = await RawPeer.ConnectAsync(a);
+        await raw.HandshakeAsync(evilKey);
+        // Claims five transactions and carries none.
+        await raw.WriteFrameAsync((byte)MessageKind.Transaction, 4, [0, 0, 0, 5]);
+        Assert.True(await raw.ClosedByRemoteAsync());
+        Assert.True(a.IsBanned(evilKey.Address));
+        Assert.Equal(0, chain.Chain.Mempool.Count);
+    }
+}
