@@ -26,6 +26,7 @@ public static class Commands
         root.Subcommands.Add(TxCommand());
         root.Subcommands.Add(BenchCommands.Create(NodeOption));
         root.Subcommands.Add(EvmCommands.Create());
+        StakingCommands.AddTo(root, NodeOption);
     }
 
     private static Command Devnet()
