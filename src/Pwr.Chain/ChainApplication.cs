@@ -14,6 +14,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     private readonly ILogger _logger;
     private readonly object _commitLock = new();
     private readonly FalconVerifierCache _verifiers = new();
+    private readonly ValidatorSetHistory _validatorSets;
     private (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger)? _prepared;
 
     public ChainOptions Options { get; }
@@ -21,7 +22,10 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     public BlockStore Blocks { get; }
     public Mempool Mempool { get; }
     public Genesis Genesis { get; }
-    public ValidatorSet Validators { get; }
+    /// <summary>The validator set of the next height (it changes only between heights, by stake).</summary>
+    public ValidatorSet Validators => _validatorSets.Latest;
+    /// <summary>Every stored validator set, by the first height it applies to.</summary>
+    public ValidatorSetHistory ValidatorSets => _validatorSets;
     public byte ChainId => Options.ChainId;
     public BlockHeader LastHeader => Blocks.Head ?? throw new InvalidOperationException("genesis is not written");
 
@@ -40,7 +44,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         Mempool = new Mempool(options, time);
         _executor = new BlockExecutor(options);
         Genesis = genesis;
-        Validators = new ValidatorSet(genesis.Validators);
+        _validatorSets = new ValidatorSetHistory(_db);
 
         var genesisJson = Encoding.UTF8.GetBytes(genesis.ToJson());
         var stored = _db.Store.Get(_db.Meta, GenesisKey);
@@ -50,25 +54,36 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             _db.Dispose();
             throw new InvalidOperationException($"the data directory '{dataDir}' holds a chain with another genesis; use another directory or reset it");
         }
+        else if (_validatorSets.IsEmpty)
+        {
+            _db.Dispose();
+            throw new InvalidOperationException($"the data directory '{dataDir}' was written before staking existed; reset it");
+        }
     }
 
     private void WriteGenesis(byte[] genesisJson)
     {
         var accounts = Genesis.Accounts.ToDictionary(a => a.Address, a => new Account(a.Balance, 0, a.PublicKey));
-        var prepared = Ledger.Prepare(accounts, Genesis.VmOwners);
-        var header = new BlockHeader(0, Genesis.TimestampMs, Hash32.Zero, Address.Zero, Hash32.Zero, prepared.Root, Validators.Hash);
+        // Genesis validators start bonded with their power as self-stake.
+        var staking = new StakingOverlay(Ledger.Staking);
+        foreach (var v in Genesis.Validators) staking.Join(v.Address, v.PublicKey, v.Power, 0);
+        var validators = new ValidatorSet(Genesis.Validators);
+        var prepared = Ledger.Prepare(accounts, Genesis.VmOwners, staking);
+        var header = new BlockHeader(0, Genesis.TimestampMs, Hash32.Zero, Address.Zero, Hash32.Zero, prepared.Root, validators.Hash);
         var block = new Block { Header = header, Transactions = [], Results = [] };
         using var batch = _db.Store.CreateBatch();
         Ledger.Stage(prepared, batch);
+        _validatorSets.Stage(0, validators, batch);
         Blocks.Stage(block, batch);
         batch.Put(_db.Meta, GenesisKey, genesisJson);
         _db.Store.Write(batch);
         Ledger.Commit(prepared);
         Blocks.Commit(block);
+        _validatorSets.Commit(0, validators);
         LogGenesis(_logger, header.Hash, Genesis.Accounts.Count);
     }
 
-    public ValidatorSet GetValidators(ulong height) => Validators;
+    public ValidatorSet GetValidators(ulong height) => _validatorSets.Get(height);
 
     public Block? GetBlock(ulong number)
     {
@@ -113,9 +128,44 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         }
         if (tx.Type == TransactionType.ClaimVmId && Ledger.GetVmOwner(tx.VmId) is { } owner)
             return AdmissionResult.Reject(RejectReason.VmIdAlreadyClaimed, $"VM ID {tx.VmId} is already claimed by {owner}", tx.Hash);
+        if (!CheckStaking(tx, out var stakingReason, out message))
+            return AdmissionResult.Reject(stakingReason, message, tx.Hash);
         if (_verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier))
             return AdmissionResult.Reject(RejectReason.BadSignature, $"the signature does not verify against {tx.Sender}'s public key", tx.Hash);
         return Mempool.TryAdd(tx, key, fee, account);
+    }
+
+    /// <summary>Staking rules against the committed state: what would certainly fail in a block is refused here.</summary>
+    private bool CheckStaking(Transaction tx, out RejectReason reason, out string message)
+    {
+        reason = RejectReason.InvalidStaking;
+        message = "";
+        var staking = Ledger.Staking;
+        switch (tx.Type)
+        {
+            case TransactionType.JoinAsValidator:
+                if (tx.Amount < Options.MinValidatorSelfStake) message = $"stake {tx.Amount} is below the minimum self-stake {Options.MinValidatorSelfStake}";
+                else if (staking.GetValidator(tx.Sender) is { } existing)
+                    message = existing.Tombstoned ? $"{tx.Sender} is tombstoned and can never validate again" : $"{tx.Sender} is already a validator; delegate to it to add stake";
+                break;
+            case TransactionType.Delegate:
+                if (tx.Amount == 0) message = "amount must be at least 1 unit";
+                else if (staking.GetValidator(tx.Validator) is not { } v) message = $"{tx.Validator} is not a validator";
+                else if (v.Tombstoned) message = $"{tx.Validator} is tombstoned and takes no stake";
+                break;
+            case TransactionType.Undelegate:
+                if (tx.Amount == 0) message = "amount must be at least 1 unit";
+                else if (staking.GetValidator(tx.Validator) is null) message = $"{tx.Validator} is not a validator";
+                else if (staking.GetShares(tx.Validator, tx.Sender) is var shares && shares < tx.Amount)
+                    message = $"{tx.Sender} has {shares} staked with {tx.Validator}, less than {tx.Amount}";
+                break;
+            case TransactionType.DoubleSignEvidence:
+                reason = RejectReason.InvalidEvidence;
+                if (!DoubleSignEvidence.Verify(tx, ChainId, LastHeader.Number + 1, GetValidators, staking.GetValidator, out _, out var error))
+                    message = $"invalid evidence: {error}";
+                break;
+        }
+        return message.Length == 0;
     }
 
     private bool CheckStateless(Transaction tx, out RejectReason reason, out string message, out ulong fee)
@@ -146,8 +196,8 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         var head = LastHeader;
         if (height != head.Number + 1) throw new InvalidOperationException($"cannot propose {height}: the head is {head.Number}");
         var candidates = Mempool.Snapshot(Options.MaxBlockTransactions * 2);
-        var exec = _executor.Execute(Ledger, proposer, candidates);
-        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners);
+        var exec = _executor.Execute(Ledger, new BlockContext(height, proposer, Validators, GetValidators), candidates);
+        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners, exec.Staking);
         var header = new BlockHeader(height, Math.Max(timestampMs, head.TimestampMs + 1), head.Hash, proposer,
             Block.ComputeTransactionsRoot(exec.Included), prepared.Root, Validators.Hash);
         _prepared = (header.Hash, exec, prepared);
@@ -177,9 +227,9 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             if (tx.Type == TransactionType.SetPublicKey) newKeys.TryAdd(tx.Sender, key);
             candidates.Add(new PendingTransaction(tx, key, fee, 0, 0));
         }
-        var exec = _executor.Execute(Ledger, h.Proposer, candidates, strict: true);
+        var exec = _executor.Execute(Ledger, new BlockContext(h.Number, h.Proposer, Validators, GetValidators), candidates, strict: true);
         if (exec.Dropped.Count > 0 || exec.Included.Count != proposal.Transactions.Count) { error = $"transaction may not enter the block: {exec.Dropped.FirstOrDefault().Reason}"; return false; }
-        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners);
+        var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners, exec.Staking);
         if (prepared.Root != h.StateRoot) { error = $"state root {h.StateRoot} differs from the executed {prepared.Root}"; return false; }
         _prepared = (h.Hash, exec, prepared);
         error = "";
@@ -189,7 +239,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     public void FinalizeBlock(Block block)
     {
         if (block.Commit is null) throw new ArgumentException("a block needs its commit to be finalized");
-        if (!block.Commit.Verify(Validators, ChainId, block.Hash, block.Number, out var commitError))
+        if (!block.Commit.Verify(GetValidators(block.Number), ChainId, block.Hash, block.Number, out var commitError))
             throw new InvalidOperationException($"block {block.Number} has an invalid commit: {commitError}");
         if (_prepared is not { } p || p.Hash != block.Hash)
         {
@@ -202,22 +252,28 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             using var batch = _db.Store.CreateBatch();
             Ledger.Stage(p.Ledger, batch);
             Blocks.Stage(finalized, batch);
+            if (p.Execution.NextValidators is { } next) _validatorSets.Stage(block.Number + 1, next, batch);
             _db.Store.Write(batch, sync: true);
             Ledger.Commit(p.Ledger);
             Blocks.Commit(finalized);
+            if (p.Execution.NextValidators is { } committed) _validatorSets.Commit(block.Number + 1, committed);
             _prepared = null;
         }
         Mempool.OnBlockCommitted(finalized.Transactions, a => Ledger.GetAccount(a).Nonce);
         BlockCommitted?.Invoke(finalized);
     }
 
-    /// <summary>Sum of all balances (a full scan; for tests and audits, not for hot paths).</summary>
-    public ulong ComputeTotalSupply()
+    /// <summary>Balances + bonded + unbonding: every unit not burned (a full scan; for tests and audits, not for hot paths).</summary>
+    public ulong ComputeTotalSupply() => ComputeSupply().Total;
+
+    /// <summary>Where the supply is: balances (a full scan of accounts), bonded, unbonding, and burned by slashing.</summary>
+    public SupplyBreakdown ComputeSupply()
     {
-        ulong total = 0;
+        ulong balances = 0;
         foreach (var (_, value) in _db.Store.Scan(_db.Accounts, []))
-            total = checked(total + Account.Decode(value).Balance);
-        return total;
+            balances = checked(balances + Account.Decode(value).Balance);
+        var totals = Ledger.Staking.Totals;
+        return new SupplyBreakdown(balances, totals.Bonded, totals.Unbonding, totals.Burned);
     }
 
     public void Dispose() => _db.Dispose();

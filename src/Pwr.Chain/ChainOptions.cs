@@ -22,8 +22,21 @@ public sealed class ChainOptions
     /// <summary>Pending transactions older than this are evicted.</summary>
     public TimeSpan MempoolTimeToLive { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Blocks between an Undelegate and the release of its units to the delegator's balance.</summary>
+    public ulong UnbondingBlocks { get; init; } = 20;
+    /// <summary>Most validators in the active set (the top ones by stake).</summary>
+    public int MaxValidators { get; init; } = 200;
+    /// <summary>Least self-stake, in units, to join and to stay eligible for the active set.</summary>
+    public ulong MinValidatorSelfStake { get; init; } = 1;
+    /// <summary>Percent of bonded stake and unbonding entries burned for a double sign.</summary>
+    public int SlashPercent { get; init; } = 10;
+
     public void Validate()
     {
+        if (UnbondingBlocks < 1) throw new ArgumentException("UnbondingBlocks must be at least 1");
+        if (MaxValidators is < 1 or > 10_000) throw new ArgumentException("MaxValidators must be within 1..10000");
+        if (MinValidatorSelfStake < 1) throw new ArgumentException("MinValidatorSelfStake must be at least 1 unit");
+        if (SlashPercent is < 0 or > 100) throw new ArgumentException("SlashPercent must be within 0..100");
         if (MinFeePerByte == 0) throw new ArgumentException("MinFeePerByte must be at least 1");
         if (MaxTransactionBytes is < 256 or > Core.TransactionCodec.AbsoluteMaxSize)
             throw new ArgumentException($"MaxTransactionBytes must be within 256..{Core.TransactionCodec.AbsoluteMaxSize}");

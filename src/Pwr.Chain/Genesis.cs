@@ -16,7 +16,8 @@ public sealed class Genesis
     public required IReadOnlyList<Validator> Validators { get; init; }
     public IReadOnlyDictionary<ulong, Address> VmOwners { get; init; } = new Dictionary<ulong, Address>();
 
-    public ulong TotalSupply => Accounts.Aggregate(0UL, (sum, a) => checked(sum + a.Balance));
+    /// <summary>Balances plus the validators' bonded genesis stake (power = stake units).</summary>
+    public ulong TotalSupply => Validators.Aggregate(Accounts.Aggregate(0UL, (sum, a) => checked(sum + a.Balance)), (sum, v) => checked(sum + v.Power));
 
     /// <summary>
     /// The devnet: ten developer accounts of 100,000,000 PWR each with keys derived from a fixed seed,

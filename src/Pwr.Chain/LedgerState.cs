@@ -6,14 +6,15 @@ using Pwr.Storage;
 namespace Pwr.Chain;
 
 /// <summary>
-/// The committed ledger: accounts and VM-ID owners in two <see cref="StateTree"/>s. Its root is
-/// Keccak-256(accountsRoot ‖ vmOwnersRoot) and costs per block in proportion to the entries a block touched.
+/// The committed ledger: accounts, VM-ID owners and staking in three <see cref="StateTree"/>s. Its root is
+/// Keccak-256(Keccak-256(accountsRoot ‖ vmOwnersRoot) ‖ stakingRoot) and costs per block in proportion to the entries a block touched.
 /// Reads are thread-safe; changes arrive only through <see cref="Prepare"/>/<see cref="Commit"/>.
 /// </summary>
 public sealed class LedgerState
 {
     private readonly StateTree _accounts;
     private readonly StateTree _vmOwners;
+    private readonly StateTree _staking;
     // Read-through cache of committed accounts; admission reads it from many threads while blocks commit.
     private readonly ConcurrentDictionary<Address, Account> _cache = new();
     private const int CacheLimit = 1_000_000;
@@ -22,9 +23,15 @@ public sealed class LedgerState
     {
         _accounts = new StateTree(db.Store, db.Accounts, db.AccountBuckets);
         _vmOwners = new StateTree(db.Store, db.VmOwners, db.VmOwnerBuckets);
+        // Staking holds few keys (validators, delegations, a queue per height): 4,096 buckets are plenty.
+        _staking = new StateTree(db.Store, db.Staking, db.StakingBuckets, bucketBits: 12);
+        Staking = new StakingState(_staking);
     }
 
-    public Hash32 Root => CombineRoots(_accounts.Root, _vmOwners.Root);
+    /// <summary>Committed stakes, validators, unbonding queue and staking totals.</summary>
+    public StakingState Staking { get; }
+
+    public Hash32 Root => CombineRoots(_accounts.Root, _vmOwners.Root, _staking.Root);
 
     public Account GetAccount(Address address)
     {
@@ -46,7 +53,7 @@ public sealed class LedgerState
         return bytes is null ? null : new Address(bytes);
     }
 
-    public PreparedLedger Prepare(IReadOnlyDictionary<Address, Account> accounts, IReadOnlyDictionary<ulong, Address> vmOwners)
+    public PreparedLedger Prepare(IReadOnlyDictionary<Address, Account> accounts, IReadOnlyDictionary<ulong, Address> vmOwners, StakingOverlay? staking = null)
     {
         var accountChanges = new Dictionary<byte[], byte[]?>(accounts.Count, ByteArrayComparer.Instance);
         foreach (var (address, account) in accounts) accountChanges[address.ToArray()] = account.IsEmpty ? null : account.Encode();
@@ -59,13 +66,15 @@ public sealed class LedgerState
         }
         var a = _accounts.Prepare(accountChanges);
         var o = _vmOwners.Prepare(ownerChanges);
-        return new PreparedLedger(a, o, accounts, CombineRoots(a.Root, o.Root));
+        var s = _staking.Prepare(staking?.ToChanges() ?? new Dictionary<byte[], byte[]?>());
+        return new PreparedLedger(a, o, s, accounts, CombineRoots(a.Root, o.Root, s.Root));
     }
 
     public void Stage(PreparedLedger prepared, StoreBatch batch)
     {
         _accounts.Stage(prepared.Accounts, batch);
         _vmOwners.Stage(prepared.VmOwners, batch);
+        _staking.Stage(prepared.Staking, batch);
     }
 
     /// <summary>Makes staged changes visible; call once their batch is durable.</summary>
@@ -73,11 +82,13 @@ public sealed class LedgerState
     {
         _accounts.Commit(prepared.Accounts);
         _vmOwners.Commit(prepared.VmOwners);
+        _staking.Commit(prepared.Staking);
         foreach (var (address, account) in prepared.ChangedAccounts) _cache[address] = account;
     }
 
-    private static Hash32 CombineRoots(in Hash32 accounts, in Hash32 owners) => Keccak.HashPair(accounts, owners);
+    private static Hash32 CombineRoots(in Hash32 accounts, in Hash32 owners, in Hash32 staking)
+        => Keccak.HashPair(Keccak.HashPair(accounts, owners), staking);
 }
 
 /// <summary>A block's computed ledger changes and resulting root, not yet written.</summary>
-public sealed record PreparedLedger(PreparedState Accounts, PreparedState VmOwners, IReadOnlyDictionary<Address, Account> ChangedAccounts, Hash32 Root);
+public sealed record PreparedLedger(PreparedState Accounts, PreparedState VmOwners, PreparedState Staking, IReadOnlyDictionary<Address, Account> ChangedAccounts, Hash32 Root);

@@ -18,6 +18,10 @@ public enum RejectReason
     NonceAlreadyPending,
     VmIdAlreadyClaimed,
     MempoolFull,
+    /// <summary>A staking transaction that would fail against the committed stakes (unknown validator, too little stake...).</summary>
+    InvalidStaking,
+    /// <summary>Double-sign evidence that does not prove a slashable offence.</summary>
+    InvalidEvidence,
 }
 
 /// <summary>The answer to a broadcast: accepted with its hash, or refused with a reason and a message.</summary>

@@ -27,6 +27,7 @@ public static class Commands
         root.Subcommands.Add(BenchCommands.Create(NodeOption));
         root.Subcommands.Add(EvmCommands.Create());
         NetworkCommands.AddTo(root);
+        StakingCommands.AddTo(root, NodeOption);
     }
 
     private static Command Devnet()

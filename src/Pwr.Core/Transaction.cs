@@ -21,6 +21,11 @@ public sealed class Transaction
     /// <summary>VmData: opaque payload for the VM, and the PWR value it moves to the VM.</summary>
     public ReadOnlyMemory<byte> Data { get; init; }
     public ulong Value { get; init; }
+    /// <summary>Delegate and Undelegate: the validator (JoinAsValidator and both use <see cref="Amount"/> as the stake).</summary>
+    public Address Validator { get; init; }
+    /// <summary>DoubleSignEvidence: the two encoded signed votes, opaque at this layer.</summary>
+    public ReadOnlyMemory<byte> VoteA { get; init; }
+    public ReadOnlyMemory<byte> VoteB { get; init; }
 
     public required ReadOnlyMemory<byte> Signature { get; init; }
     /// <summary>The full signed encoding, exactly as received.</summary>
@@ -44,6 +49,8 @@ public sealed class Transaction
     {
         TransactionType.Transfer => Amount,
         TransactionType.VmData => Value,
+        TransactionType.JoinAsValidator => Amount,
+        TransactionType.Delegate => Amount,
         _ => 0,
     };
 }

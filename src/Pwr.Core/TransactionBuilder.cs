@@ -40,6 +40,41 @@ public static class TransactionBuilder
         return buf;
     }
 
+    public static byte[] JoinAsValidator(byte chainId, uint nonce, ulong feePerByte, Address sender, ulong stake)
+    {
+        var buf = new byte[Transaction.HeaderSize + 8];
+        var w = Header(buf, TransactionType.JoinAsValidator, chainId, nonce, feePerByte, sender);
+        w.WriteU64(stake);
+        return buf;
+    }
+
+    public static byte[] Delegate(byte chainId, uint nonce, ulong feePerByte, Address sender, Address validator, ulong amount)
+        => StakeChange(TransactionType.Delegate, chainId, nonce, feePerByte, sender, validator, amount);
+
+    public static byte[] Undelegate(byte chainId, uint nonce, ulong feePerByte, Address sender, Address validator, ulong amount)
+        => StakeChange(TransactionType.Undelegate, chainId, nonce, feePerByte, sender, validator, amount);
+
+    /// <summary>Evidence that one validator signed two conflicting votes; the votes are SignedVote encodings.</summary>
+    public static byte[] DoubleSignEvidence(byte chainId, uint nonce, ulong feePerByte, Address sender, ReadOnlySpan<byte> voteA, ReadOnlySpan<byte> voteB)
+    {
+        var buf = new byte[Transaction.HeaderSize + 4 + voteA.Length + 4 + voteB.Length];
+        var w = Header(buf, TransactionType.DoubleSignEvidence, chainId, nonce, feePerByte, sender);
+        w.WriteU32((uint)voteA.Length);
+        w.WriteBytes(voteA);
+        w.WriteU32((uint)voteB.Length);
+        w.WriteBytes(voteB);
+        return buf;
+    }
+
+    private static byte[] StakeChange(TransactionType type, byte chainId, uint nonce, ulong feePerByte, Address sender, Address validator, ulong amount)
+    {
+        var buf = new byte[Transaction.HeaderSize + Address.Size + 8];
+        var w = Header(buf, type, chainId, nonce, feePerByte, sender);
+        w.WriteAddress(validator);
+        w.WriteU64(amount);
+        return buf;
+    }
+
     /// <summary>Signs Keccak-256(unsigned) and returns the signed encoding.</summary>
     public static byte[] Sign(byte[] unsignedTx, FalconKeyPair key)
     {

@@ -13,6 +13,7 @@ public enum DecodeError
     UnknownType,
     BadSignatureLength,
     BadPublicKey,
+    BadEvidence,
 }
 
 /// <summary>Decodes and encodes the big-endian wire format of DESIGN.md; never throws on bad input.</summary>
@@ -55,7 +56,8 @@ public static class TransactionCodec
         r.TryReadAddress(out Address sender);
 
         ReadOnlyMemory<byte> publicKey = default, data = default;
-        Address receiver = default;
+        ReadOnlyMemory<byte> voteA = default, voteB = default;
+        Address receiver = default, validator = default;
         ulong amount = 0, vmId = 0, value = 0;
         switch ((TransactionType)type)
         {
@@ -82,8 +84,20 @@ public static class TransactionCodec
                 data = raw.AsMemory(dataStart, (int)dataLen);
                 if (!r.TryReadU64(out value)) return Truncated("value", out error, out message);
                 break;
+            case TransactionType.JoinAsValidator:
+                if (!r.TryReadU64(out amount)) return Truncated("stake", out error, out message);
+                break;
+            case TransactionType.Delegate:
+            case TransactionType.Undelegate:
+                if (!r.TryReadAddress(out validator)) return Truncated("validator", out error, out message);
+                if (!r.TryReadU64(out amount)) return Truncated("amount", out error, out message);
+                break;
+            case TransactionType.DoubleSignEvidence:
+                if (!TryReadVote(ref r, raw, "A", out voteA, out error, out message)) return false;
+                if (!TryReadVote(ref r, raw, "B", out voteB, out error, out message)) return false;
+                break;
             default:
-                return Fail(DecodeError.UnknownType, $"unknown transaction type {type}; known types are 1001, 1006, 1028, 1030", out error, out message);
+                return Fail(DecodeError.UnknownType, $"unknown transaction type {type}; known types are 1001, 1006, 1028, 1030, 1040, 1041, 1042, 1043", out error, out message);
         }
         if (r.Remaining != 0)
             return Fail(DecodeError.TrailingBytes, $"{r.Remaining} unexpected bytes after the body of a type {type} transaction", out error, out message);
@@ -101,11 +115,27 @@ public static class TransactionCodec
             VmId = vmId,
             Data = data,
             Value = value,
+            Validator = validator,
+            VoteA = voteA,
+            VoteB = voteB,
             Signature = raw.AsMemory(unsignedLength, sigLen),
             Raw = raw,
             UnsignedLength = unsignedLength,
             Hash = knownHash ?? Keccak.Hash256(raw),
         };
+        error = DecodeError.None;
+        message = "";
+        return true;
+    }
+
+    private static bool TryReadVote(ref BigEndianReader r, byte[] raw, string name, out ReadOnlyMemory<byte> vote, out DecodeError error, out string message)
+    {
+        vote = default;
+        if (!r.TryReadU32(out uint len)) return Truncated($"vote {name} length", out error, out message);
+        if (len == 0) return Fail(DecodeError.BadEvidence, $"vote {name} of the evidence is empty", out error, out message);
+        int start = r.Position;
+        if (len > int.MaxValue || !r.TryReadBytes((int)len, out _)) return Truncated($"{len}-byte vote {name}", out error, out message);
+        vote = raw.AsMemory(start, (int)len);
         error = DecodeError.None;
         message = "";
         return true;

@@ -7,28 +7,6 @@ using Pwr.Chain;
 using Pwr.Consensus.Network;
 using Pwr.Core;
 
-namespace Pwr.Consensus
-{
-    /// <summary>Placeholder: Tendermint BFT engine options (the real type comes with the BFT engine).</summary>
-    public sealed class BftOptions
-    {
-        public TimeSpan BlockInterval { get; init; } = TimeSpan.FromSeconds(1);
-        public bool EquivocateForFaultTests { get; init; }
-    }
-
-    /// <summary>Placeholder: the Tendermint BFT engine (the real type comes with the BFT engine).</summary>
-    public sealed class BftEngine : IConsensusEngine
-    {
-        public BftEngine(IChainApplication app, FalconKeyPair? validatorKey, IPeerNetwork network, BftOptions options,
-            string walDirectory, TimeProvider time, ILoggerFactory loggerFactory) => throw new NotImplementedException("BftEngine is not merged yet");
-        public Task RunAsync(CancellationToken ct) => throw new NotImplementedException();
-        public ConsensusStatus Status => throw new NotImplementedException();
-        public void ApplySyncedBlock(Block block) => throw new NotImplementedException();
-        public event Action<SignedVote, SignedVote>? EquivocationDetected { add { } remove { } }
-        public event Action<Block>? BlockFinalized { add { } remove { } }
-    }
-}
-
 namespace Pwr.Consensus.Network
 {
     /// <summary>Placeholder: TCP transport options.</summary>

@@ -36,6 +36,7 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         app.MapGet("/vmStatus", VmStatus);
         app.MapPost("/broadcast", (Delegate)Broadcast);
         app.MapPost("/broadcastBatch", (Delegate)BroadcastBatch);
+        StakingEndpoints.Map(app, chain);
         app.MapFallback((HttpContext c) => Error(404, $"no endpoint {c.Request.Method} {c.Request.Path}; see the README's API list"));
     }
 

@@ -17,6 +17,10 @@ internal static class Samples
     public static readonly Address Receiver = Address.Parse("0x5152535455565758595a5b5c5d5e5f6061626364");
     public static readonly byte[] Data = [.. Enumerable.Range(0, 300).Select(i => (byte)(i * 7))];
 
+    public static readonly Address Validator = Address.Parse("0x7172737475767778797a7b7c7d7e7f8081828384");
+    public static readonly byte[] VoteA = [.. Enumerable.Range(0, 97).Select(i => (byte)(i * 3 + 1))];
+    public static readonly byte[] VoteB = [.. Enumerable.Range(0, 101).Select(i => (byte)(i * 5 + 2))];
+
     public static Address Sender => TestKeys.Alice.Address;
 
     public static byte[] Unsigned(TransactionType type) => type switch
@@ -25,6 +29,10 @@ internal static class Samples
         TransactionType.Transfer => TransactionBuilder.Transfer(ChainId, Nonce, FeePerByte, Sender, Receiver, Amount),
         TransactionType.ClaimVmId => TransactionBuilder.ClaimVmId(ChainId, Nonce, FeePerByte, Sender, VmId),
         TransactionType.VmData => TransactionBuilder.VmData(ChainId, Nonce, FeePerByte, Sender, VmId, Data, Value),
+        TransactionType.JoinAsValidator => TransactionBuilder.JoinAsValidator(ChainId, Nonce, FeePerByte, Sender, Amount),
+        TransactionType.Delegate => TransactionBuilder.Delegate(ChainId, Nonce, FeePerByte, Sender, Validator, Amount),
+        TransactionType.Undelegate => TransactionBuilder.Undelegate(ChainId, Nonce, FeePerByte, Sender, Validator, Amount),
+        TransactionType.DoubleSignEvidence => TransactionBuilder.DoubleSignEvidence(ChainId, Nonce, FeePerByte, Sender, VoteA, VoteB),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
