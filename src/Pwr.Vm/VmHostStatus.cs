@@ -17,6 +17,9 @@ public sealed record VmHostStatus(
     string? LastError,
     ulong? LastErrorBlock)
 {
+    /// <summary>Root agreement with peers; null when the host has no agreement peers.</summary>
+    public VmAgreementStatus? Agreement { get; init; }
+
     /// <summary>Finalized blocks the VM has not applied yet.</summary>
     public ulong Lag => SourceHeight > Height ? SourceHeight - Height : 0;
 }
