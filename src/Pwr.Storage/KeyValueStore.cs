@@ -75,7 +75,7 @@ public sealed class KeyValueStore : IDisposable
         checkpoint.Save(directory, CheckpointWalCopyLimit);
     }
 
-    private const ulong CheckpointWalCopyLimit = 64UL * 1024 * 1024;
+    private const ulong CheckpointWalCopyLimit = 8UL * 1024 * 1024;
 
     public ColumnFamily Family(string name)
         => _families.TryGetValue(name, out var cf) ? cf : throw new ArgumentException($"column family '{name}' was not opened", nameof(name));
