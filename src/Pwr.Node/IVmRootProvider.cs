@@ -14,4 +14,10 @@ public interface IVmRootProvider
     bool TryGetRoot(ulong blockNumber, out Hash32 root);
     /// <summary>A short status for operators: running, halted with an error, lagging.</summary>
     object Status { get; }
+
+    /// <summary>What <c>/vmStatus</c> reports; hosts without root agreement can keep this default.</summary>
+    VmStatusReport Report => new(Height, "running", 0, 0, null, 0, null);
+
+    /// <summary>Why <c>/rootHash</c> must not serve block <paramref name="blockNumber"/> (e.g. the VM diverged from its peers); null when nothing is withheld.</summary>
+    string? RootWithheldReason(ulong blockNumber) => null;
 }

@@ -33,7 +33,7 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         app.MapGet("/vmBlocks", VmBlocks);
         app.MapGet("/rootHash", RootHash);
         app.MapGet("/rootHashes", RootHashes);
-        app.MapGet("/vmStatus", VmStatus);
+        VmStatusEndpoint.Map(app, vmRoots, () => chain.Blocks.Height);
         app.MapPost("/broadcast", (Delegate)Broadcast);
         app.MapPost("/broadcastBatch", (Delegate)BroadcastBatch);
         StakingEndpoints.Map(app, chain);
@@ -138,7 +138,7 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
     {
         if (!TryU64(c, "vidaId", out var vmId, out var err) || !TryU64(c, "blockNumber", out var number, out err)) return err;
         if (!vmRoots.TryGetValue(vmId, out var source)) return Error(404, $"this node runs no VM host for VM ID {vmId}");
-        if (!source.TryGetRoot(number, out var root)) return Error(404, $"VM {vmId} has applied blocks up to {source.Height}, not {number} yet");
+        if (!source.TryGetRoot(number, out var root)) return Error(404, source.RootWithheldReason(number) ?? $"VM {vmId} has applied blocks up to {source.Height}, not {number} yet");
         return Results.Json(new { vidaId = vmId, blockNumber = number, rootHash = root.ToString() });
     }
 
@@ -149,13 +149,6 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         var roots = new List<string>();
         for (ulong n = from; n <= to && source.TryGetRoot(n, out var root); n++) roots.Add(root.ToString());
         return Results.Json(new { vidaId = vmId, startingBlock = from, rootHashes = roots });
-    }
-
-    private IResult VmStatus(HttpContext c)
-    {
-        if (!TryU64(c, "vidaId", out var vmId, out var err)) return err;
-        if (!vmRoots.TryGetValue(vmId, out var source)) return Error(404, $"this node runs no VM host for VM ID {vmId}");
-        return Results.Json(new { vidaId = vmId, height = source.Height, chainHeight = chain.Blocks.Height, status = source.Status });
     }
 
     private async Task<IResult> Broadcast(HttpContext c)

@@ -7,7 +7,7 @@ using Pwr.Core;
 namespace Pwr.Vm;
 
 /// <summary>Client for the VM endpoints of a PWR node's HTTP API (<c>/blocksCount</c>, <c>/vmBlocks</c>, <c>/rootHash</c>, <c>/rootHashes</c>).</summary>
-public sealed class PwrNodeClient : IVmRootSource, IDisposable
+public sealed class PwrNodeClient : IVmRootSource, IVmPeerRootSource, IDisposable
 {
     private readonly HttpClient _http;
     private readonly bool _ownsHttp;
@@ -30,6 +30,8 @@ public sealed class PwrNodeClient : IVmRootSource, IDisposable
     }
 
     public Uri BaseAddress => _http.BaseAddress!;
+
+    string IVmPeerRootSource.Name => BaseAddress.ToString();
 
     /// <summary>The latest finalized block number.</summary>
     public async Task<ulong> GetBlocksCountAsync(CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -22,7 +23,10 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
     private readonly List<(ulong Height, TaskCompletionSource Done)> _waiters = [];
+    private readonly ConcurrentQueue<(Action Work, TaskCompletionSource Done)> _betweenBlocks = new();
+    private VmRootAgreement? _agreement;
     private Thread? _thread;
+    private bool _threadExited;
     private Task<bool>? _pendingWake;
     private VmHostState _state = VmHostState.Created;
     private ulong _sourceHeight;
@@ -45,6 +49,8 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
+        if (_options.AgreementPeers.Count > 0)
+            _ = new VmRootAgreement(this, [.. _options.AgreementPeers.Select(uri => new PwrNodeClient(uri))], ownsPeers: true, logger: _logger);
     }
 
     public ulong VmId => _vm.VmId;
@@ -59,8 +65,27 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
 
     public VmHostState State { get { lock (_gate) return _state; } }
 
-    /// <summary>The root recorded after block <paramref name="height"/>, if the host has applied it.</summary>
-    public bool TryGetRoot(ulong height, out Hash32 root) => _store.TryGetRoot(height, out root);
+    public VmHostOptions Options => _options;
+
+    /// <summary>Root agreement with peers: built from <see cref="VmHostOptions.AgreementPeers"/> or attached by a <see cref="VmRootAgreement"/>; null when there is none.</summary>
+    public VmRootAgreement? Agreement => Volatile.Read(ref _agreement);
+
+    /// <summary>
+    /// The root recorded after block <paramref name="height"/>, if the host has applied it and may serve it: while a
+    /// divergence from peers is open, roots above the last agreed height are withheld (see <see cref="RootWithheldReason"/>).
+    /// </summary>
+    public bool TryGetRoot(ulong height, out Hash32 root)
+    {
+        if (Agreement?.RootWithheldReason(height) is not null)
+        {
+            root = Hash32.Zero;
+            return false;
+        }
+        return _store.TryGetRoot(height, out root);
+    }
+
+    /// <summary>Why the root after <paramref name="height"/> is not served although it may exist; null when nothing is withheld.</summary>
+    public string? RootWithheldReason(ulong height) => Agreement?.RootWithheldReason(height);
 
     public VmHostStatus GetStatus()
     {
@@ -68,8 +93,75 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
         lock (_gate)
         {
             return new VmHostStatus(VmId, _state, checkpoint.Height, checkpoint.Root, Math.Max(Volatile.Read(ref _sourceHeight), checkpoint.Height),
-                _blocksApplied, _errorCount, _lastError, _lastErrorBlock);
+                _blocksApplied, _errorCount, _lastError, _lastErrorBlock) { Agreement = Agreement?.GetStatus() };
         }
+    }
+
+    internal void Attach(VmRootAgreement agreement)
+    {
+        lock (_gate)
+        {
+            if (_state != VmHostState.Created) throw new InvalidOperationException($"attach the agreement to VM host {VmId} before starting it");
+            if (_agreement is not null) throw new InvalidOperationException($"VM host {VmId} already has a root agreement");
+            Volatile.Write(ref _agreement, agreement);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on the host thread between two blocks, while nothing writes the store, and completes
+    /// when it has run; when the host thread is not running (not started, or halted) it runs on the caller's thread.
+    /// </summary>
+    internal Task RunBetweenBlocksAsync(Action work)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        bool inline;
+        lock (_gate)
+        {
+            if (_state == VmHostState.Stopped) return Task.FromException(new InvalidOperationException($"VM host {VmId} is stopped"));
+            inline = _thread is null || _threadExited;
+            if (!inline) _betweenBlocks.Enqueue((work, done));
+        }
+        if (inline)
+        {
+            lock (_gate) RunWork(work, done);
+            return done.Task;
+        }
+        _notifications.Writer.TryWrite(0);
+        return done.Task;
+    }
+
+    /// <summary>Runs queued between-block work; false once the host is halted and must not apply more blocks.</summary>
+    private bool RunBetweenBlocksWork()
+    {
+        while (_betweenBlocks.TryDequeue(out var item)) RunWork(item.Work, item.Done);
+        return State == VmHostState.Running;
+    }
+
+    private static void RunWork(Action work, TaskCompletionSource done)
+    {
+        try
+        {
+            work();
+            done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            done.TrySetException(e);
+        }
+    }
+
+    /// <summary>Stops applying blocks because peers disagree; called from between-block work.</summary>
+    internal void HaltForDivergence(ulong blockNumber, string reason)
+    {
+        lock (_gate)
+        {
+            if (_state != VmHostState.Running) return;
+            _state = VmHostState.Halted;
+            _errorCount++;
+            _lastError = reason;
+            _lastErrorBlock = blockNumber;
+        }
+        FailWaiters(HaltedError());
     }
 
     /// <summary>Starts the host thread; it catches up from the checkpoint, then follows the source.</summary>
@@ -83,6 +175,7 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
         }
         _source.HeightAdvanced += NotifyNewHeight;
         _thread.Start();
+        Agreement?.Start();
     }
 
     /// <summary>Tells the host a new finalized height exists. Never blocks and never throws, however far behind the VM is.</summary>
@@ -110,6 +203,7 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
     /// <summary>Stops after the block in progress (blocks are atomic) and waits for the host thread to exit.</summary>
     public async Task StopAsync()
     {
+        if (Agreement is { } agreement) await agreement.StopAsync().ConfigureAwait(false);
         Thread? thread;
         lock (_gate)
         {
@@ -145,6 +239,16 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
         }
         finally
         {
+            // Work queued after the last check runs here: nothing writes the store any more.
+            lock (_gate)
+            {
+                _threadExited = true;
+                while (_betweenBlocks.TryDequeue(out var item))
+                {
+                    if (_state == VmHostState.Stopped) item.Done.TrySetException(new InvalidOperationException($"VM host {VmId} is stopped"));
+                    else RunWork(item.Work, item.Done);
+                }
+            }
             Log.Exited(_logger, VmId, _store.Height);
             _exited.TrySetResult();
         }
@@ -156,6 +260,7 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
         var token = _stop.Token;
         while (!token.IsCancellationRequested)
         {
+            if (!RunBetweenBlocksWork()) return false;
             ulong height = _store.Height;
             IReadOnlyList<VmBlock> blocks;
             try
@@ -175,6 +280,8 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
 
             for (int i = 0; i < blocks.Count && !token.IsCancellationRequested; i++)
             {
+                // Pending work (a rollback) may move the store's height: fetch again from wherever it left the store.
+                if (!_betweenBlocks.IsEmpty) break;
                 var block = blocks[i];
                 if (block is null || block.Number != height + 1)
                 {

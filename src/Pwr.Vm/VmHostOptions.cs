@@ -18,6 +18,24 @@ public sealed record VmHostOptions
     /// <summary>Fsync every block's batch. Without it a killed process still loses nothing; a power cut may lose the last blocks, re-applied on restart.</summary>
     public bool SyncWrites { get; init; } = true;
 
+    /// <summary>
+    /// PWR API base URLs (e.g. http://10.0.0.2:8085/) of peers running the same VM; empty (the default) turns root
+    /// agreement off. See <see cref="VmRootAgreement"/>.
+    /// </summary>
+    public IReadOnlyList<Uri> AgreementPeers { get; init; } = [];
+
+    /// <summary>Time between agreement checks; each check sends one request per peer.</summary>
+    public TimeSpan AgreementInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long one peer may take to answer before it counts as unreachable for that check.</summary>
+    public TimeSpan AgreementPeerTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Agreed checkpoints (RocksDB snapshots) kept; the newest is what a divergence rolls back to.</summary>
+    public int AgreementCheckpointsKept { get; init; } = 3;
+
+    /// <summary>Where checkpoints live; null = beside the store (its directory name + ".agreement"). Must be on the store's file system.</summary>
+    public string? AgreementCheckpointDirectory { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for settings the host cannot run with.</summary>
     public void Validate()
     {
@@ -25,6 +43,10 @@ public sealed record VmHostOptions
         if (MaxBlocksPerFetch is < 1 or > IVmBlockSource.MaxBlocksPerRequest)
             throw new ArgumentOutOfRangeException(nameof(MaxBlocksPerFetch), MaxBlocksPerFetch, $"must be 1…{IVmBlockSource.MaxBlocksPerRequest}");
         if (NotificationCapacity < 1) throw new ArgumentOutOfRangeException(nameof(NotificationCapacity), NotificationCapacity, "must be at least 1");
+        ArgumentNullException.ThrowIfNull(AgreementPeers);
+        if (AgreementInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AgreementInterval), AgreementInterval, "must be positive");
+        if (AgreementPeerTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AgreementPeerTimeout), AgreementPeerTimeout, "must be positive");
+        if (AgreementCheckpointsKept < 1) throw new ArgumentOutOfRangeException(nameof(AgreementCheckpointsKept), AgreementCheckpointsKept, "must be at least 1");
         if (SourceRetryDelay < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(SourceRetryDelay), SourceRetryDelay, "must not be negative");
     }
 }

@@ -22,10 +22,11 @@ public sealed class VmStore : IVmStateReader, IDisposable
 
     private static readonly byte[] CheckpointKey = "checkpoint"u8.ToArray();
     private static readonly byte[] TreeFlagKey = "tree"u8.ToArray();
+    private static readonly string[] Families = ["state", "tree", "buckets", "roots", "meta"];
 
     private readonly KeyValueStore _kv;
     private readonly ColumnFamily _state, _roots, _meta;
-    private readonly StateTree _tree;
+    private StateTree _tree;
     private readonly VmBlockState _blockState;
     private readonly Lock _gate = new();
     private VmCheckpoint _checkpoint;
@@ -39,17 +40,93 @@ public sealed class VmStore : IVmStateReader, IDisposable
         _meta = kv.Family("meta");
         _tree = new StateTree(kv, kv.Family("tree"), kv.Family("buckets"), TreeBucketBits);
         _treeActive = kv.Get(_meta, TreeFlagKey) is not null;
-        if (kv.Get(_meta, CheckpointKey) is { } cp)
-        {
-            if (cp.Length != VmCheckpoint.Size) throw new InvalidDataException($"corrupt VM checkpoint in '{kv.Path}' ({cp.Length} bytes)");
-            _checkpoint = new VmCheckpoint(BinaryPrimitives.ReadUInt64BigEndian(cp), new Hash32(cp.AsSpan(8)));
-        }
+        _checkpoint = ReadCheckpoint(kv, _meta);
         _blockState = new VmBlockState(this);
     }
 
     /// <summary>Opens (creating if needed) the VM store in <paramref name="directory"/>.</summary>
     public static VmStore Open(string directory)
-        => new(KeyValueStore.Open(directory, "state", "tree", "buckets", "roots", "meta"));
+        => new(KeyValueStore.Open(directory, Families));
+
+    /// <summary>
+    /// Saves a hard-linked RocksDB snapshot of the store to <paramref name="directory"/> (must not exist; same file
+    /// system) and returns the checkpoint it holds. Safe while another thread applies blocks: each block is one atomic
+    /// batch, so the snapshot holds whole blocks, and its height is read from the snapshot itself.
+    /// </summary>
+    public VmCheckpoint SaveSnapshot(string directory)
+    {
+        _kv.SaveCheckpoint(directory);
+        return ReadSnapshot(directory);
+    }
+
+    /// <summary>The checkpoint (height and root) held by a snapshot written by <see cref="SaveSnapshot"/>.</summary>
+    public static VmCheckpoint ReadSnapshot(string directory)
+    {
+        using var kv = KeyValueStore.OpenReadOnly(directory, Families);
+        return ReadCheckpoint(kv, kv.Family("meta"));
+    }
+
+    /// <summary>
+    /// Makes the store's content exactly that of a snapshot (null: the empty store, height 0), whatever bytes the
+    /// store held before: every column family is compared key by key and the differences are written in one atomic,
+    /// fsynced batch, so a crash leaves either the old or the restored store. Only the thread that applies blocks may
+    /// call it; readers on other threads see the old or the new state, never a mix.
+    /// </summary>
+    public VmCheckpoint RestoreSnapshot(string? directory)
+    {
+        using var snapshot = directory is null ? null : KeyValueStore.OpenReadOnly(directory, Families);
+        using var batch = _kv.CreateBatch();
+        foreach (var name in Families)
+        {
+            var live = _kv.Family(name);
+            var wanted = snapshot?.Scan(snapshot.Family(name), []) ?? [];
+            StageDifferences(batch, live, _kv.Scan(live, []), wanted);
+        }
+        _kv.Write(batch, sync: true);
+        _tree = new StateTree(_kv, _kv.Family("tree"), _kv.Family("buckets"), TreeBucketBits);
+        _treeActive = _kv.Get(_meta, TreeFlagKey) is not null;
+        var restored = ReadCheckpoint(_kv, _meta);
+        lock (_gate) _checkpoint = restored;
+        return restored;
+    }
+
+    /// <summary>The raw database, for tests that corrupt it behind the store's back.</summary>
+    internal KeyValueStore Database => _kv;
+
+    // Both sequences are in RocksDB's bytewise key order, so one merge pass finds every added, changed and extra key.
+    private static void StageDifferences(StoreBatch batch, ColumnFamily family, IEnumerable<KeyValuePair<byte[], byte[]>> current, IEnumerable<KeyValuePair<byte[], byte[]>> wanted)
+    {
+        using var have = current.GetEnumerator();
+        using var want = wanted.GetEnumerator();
+        bool hasHave = have.MoveNext(), hasWant = want.MoveNext();
+        while (hasHave || hasWant)
+        {
+            int order = !hasHave ? 1 : !hasWant ? -1 : have.Current.Key.AsSpan().SequenceCompareTo(want.Current.Key);
+            if (order < 0)
+            {
+                batch.Delete(family, have.Current.Key);
+                hasHave = have.MoveNext();
+            }
+            else if (order > 0)
+            {
+                batch.Put(family, want.Current.Key, want.Current.Value);
+                hasWant = want.MoveNext();
+            }
+            else
+            {
+                if (!have.Current.Value.AsSpan().SequenceEqual(want.Current.Value)) batch.Put(family, want.Current.Key, want.Current.Value);
+                hasHave = have.MoveNext();
+                hasWant = want.MoveNext();
+            }
+        }
+    }
+
+    private static VmCheckpoint ReadCheckpoint(KeyValueStore kv, ColumnFamily meta)
+    {
+        if (kv.Get(meta, CheckpointKey) is not { } cp) return default;
+        if (cp.Length != VmCheckpoint.Size) throw new InvalidDataException($"corrupt VM checkpoint in '{kv.Path}' ({cp.Length} bytes)");
+        return new VmCheckpoint(BinaryPrimitives.ReadUInt64BigEndian(cp), new Hash32(cp.AsSpan(8)));
+    }
 
     public string Path => _kv.Path;
 

@@ -114,7 +114,7 @@ public sealed class CrashSafetyTests
             Assert.Equal(vmRoots, after.GetProperty("rootHashes").EnumerateArray().Select(e => e.GetString()!).ToList());
             Assert.Contains(vmRoots, r => r != Hash32.Zero.ToString());
             var status = await api.VmStatusAsync(DevnetHost.TokenVmId);
-            Assert.Equal("Running", status.GetProperty("status").GetProperty("state").GetString());
+            Assert.Equal("Running", status.GetProperty("host").GetProperty("state").GetString());
             var verify = await devnet.CliAsync(TimeSpan.FromSeconds(60), "vm", "verify", "--vm", "1");
             Assert.True(verify.ExitCode == 0, verify.Describe());
         }

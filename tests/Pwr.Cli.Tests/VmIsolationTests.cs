@@ -43,7 +43,8 @@ public sealed class VmIsolationTests
         Assert.True(end - start >= 10, $"only {end - start} blocks in {seconds:F1} s");
         Assert.True(maxTokenLag <= 2, $"the token VM lagged {maxTokenLag} blocks behind the chain");
 
-        var throwing = (await api.VmStatusAsync(ThrowingVmId)).GetProperty("status");
+        Assert.Equal("halted", (await api.VmStatusAsync(ThrowingVmId)).GetProperty("status").GetString());
+        var throwing = (await api.VmStatusAsync(ThrowingVmId)).GetProperty("host");
         Assert.Equal("Halted", throwing.GetProperty("state").GetString());
         Assert.Contains(ThrowingVm.Message, throwing.GetProperty("lastError").GetString());
         Assert.Equal(1UL, throwing.GetProperty("lastErrorBlock").GetUInt64());
@@ -53,8 +54,8 @@ public sealed class VmIsolationTests
         var sleeping = await api.VmStatusAsync(SleepingVmId);
         ulong sleepingHeight = sleeping.GetProperty("height").GetUInt64(), chainHeight = sleeping.GetProperty("chainHeight").GetUInt64();
         Assert.True(sleepingHeight + 5 <= chainHeight, $"the sleeping VM is at {sleepingHeight} of {chainHeight}; it should lag");
-        Assert.Equal("Running", sleeping.GetProperty("status").GetProperty("state").GetString());
-        Assert.True(sleeping.GetProperty("status").GetProperty("lag").GetUInt64() >= 5);
+        Assert.Equal("Running", sleeping.GetProperty("host").GetProperty("state").GetString());
+        Assert.True(sleeping.GetProperty("host").GetProperty("lag").GetUInt64() >= 5);
 
         // The node's own status answers promptly while a VM sleeps inside a block.
         for (int i = 0; i < 5; i++)
