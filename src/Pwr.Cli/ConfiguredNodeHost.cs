@@ -65,8 +65,8 @@ public sealed class ConfiguredNodeHost : IAsyncDisposable
         var host = new ConfiguredNodeHost(config, node);
         try
         {
-            // TODO(issue 5, VM root agreement): AgreementPeers = config.VmAgreementPeers once VmHostOptions has it.
-            var hostOptions = new VmHostOptions();
+            // Each VM host compares its roots with the other nodes' and rolls back when fewer than 2/3 agree.
+            var hostOptions = new VmHostOptions { AgreementPeers = config.VmAgreementPeers.Select(u => new Uri(u)).ToList() };
             host._vms = InProcessVmHosts.Create(node, config.DataDir, vms, hostOptions, loggerFactory);
             await node.StartAsync();
             host._vms.Start();

@@ -92,14 +92,18 @@ public static class NetworkInit
         return configs;
     }
 
+    /// <summary>Each validator account's spendable genesis balance (fees for evidence and staking transactions).</summary>
+    public const ulong ValidatorBalance = 1_000 * Units.PerPwr;
+
     /// <summary>The devnet's accounts (dev0…dev9 funded, VM IDs 1 and 2 claimed by dev0) with N equal validators.</summary>
     public static Genesis BuildGenesis(NetworkInitOptions options, IReadOnlyList<FalconKeyPair> validatorKeys, TimeProvider time)
     {
         var devnet = Genesis.Devnet([DevnetHost.TokenVmId, DevnetHost.EvmVmId], options.ChainId);
         var devnetValidator = DevnetKeys.Validator().Address;
         var accounts = devnet.Accounts.Where(a => a.Address != devnetValidator).ToList();
-        // Validators hold no PWR at genesis; their public keys are set so that their first transaction needs no SetPublicKey.
-        accounts.AddRange(validatorKeys.Select(k => new GenesisAccount(k.Address, 0, k.PublicKey)));
+        // Validators hold a little PWR at genesis to pay for evidence transactions; their public keys are set so that
+        // their first transaction needs no SetPublicKey.
+        accounts.AddRange(validatorKeys.Select(k => new GenesisAccount(k.Address, ValidatorBalance, k.PublicKey)));
         return new Genesis
         {
             ChainId = options.ChainId,

@@ -92,16 +92,28 @@ public sealed partial class PwrNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// EVIDENCE HOOK: the engine saw one validator sign two different votes for the same height, round and type.
-    /// Once the staking colleague's <c>TransactionBuilder.DoubleSignEvidence</c> is merged, a validator submits it here:
-    /// <c>Chain.CheckTx(TransactionBuilder.Sign(TransactionBuilder.DoubleSignEvidence(Chain.ChainId, nonce,
-    /// Chain.Options.MinFeePerByte, key.Address, SignedVote encoding of a, of b), key))</c>, then gossips it.
+    /// The engine saw one validator sign two different votes for the same height, round and type: a validator puts the
+    /// evidence in a DoubleSignEvidence transaction (signed and paid by its own account), admits it and gossips it, so
+    /// whoever proposes next includes it and the ledger slashes the offender. A full node only logs it.
     /// </summary>
     private void OnEquivocationDetected(SignedVote a, SignedVote b)
     {
         LogEquivocation(_logger, a.Validator, a.Height, a.Round, a.Type.ToString());
-        // TODO(issue 5, staking): build, admit and publish the DoubleSignEvidence transaction described above.
+        if (_validatorKey is not { } key || !_reported.Add((a.Validator, a.Height))) return;
+        uint nonce = Math.Max(Chain.Ledger.GetAccount(key.Address).Nonce, _evidenceNonce);
+        var raw = TransactionBuilder.Sign(
+            TransactionBuilder.DoubleSignEvidence(Chain.ChainId, nonce, Chain.Options.MinFeePerByte, key.Address, a.Encode(), b.Encode()), key);
+        var result = Chain.CheckTx(raw);
+        if (result.Accepted)
+        {
+            _evidenceNonce = nonce + 1;
+            PublishAdmitted(raw);
+        }
+        LogEvidenceSubmitted(_logger, a.Validator, a.Height, result.Accepted ? "admitted" : result.Message);
     }
+
+    private readonly HashSet<(Address, ulong)> _reported = [];
+    private uint _evidenceNonce;
 
     private void PublishAdmitted(byte[] raw) => _gossip?.Publish(raw);
 
@@ -206,6 +218,9 @@ public sealed partial class PwrNode : IAsyncDisposable
         Chain.Dispose();
         _stop.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Double-sign evidence against {Validator} at height {Height}: {Outcome}")]
+    private static partial void LogEvidenceSubmitted(ILogger logger, Address validator, ulong height, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "API request {Path} failed")]
     private static partial void LogApiError(ILogger logger, Exception e, PathString path);
