@@ -171,10 +171,16 @@ public static class TransactionDecoder
         int parity, BigInteger v, out SignedTransaction? transaction, out TransactionFailure failure)
     {
         transaction = null;
-        Span<byte> hash = stackalloc byte[32];
-        signingHash.WriteTo(hash);
-        Span<byte> publicKey = stackalloc byte[64];
-        if (!Secp256k1.TryRecover(hash, signature, parity, publicKey)) return Fail(new(TransactionError.InvalidSender), out failure);
+        var txHash = Keccak.Hash256(encoded);
+        if (!RecoveredSenders.TryGet(txHash, out var sender))
+        {
+            Span<byte> hash = stackalloc byte[32];
+            signingHash.WriteTo(hash);
+            Span<byte> publicKey = stackalloc byte[64];
+            if (!Secp256k1.TryRecover(hash, signature, parity, publicKey)) return Fail(new(TransactionError.InvalidSender), out failure);
+            sender = Secp256k1.EthereumAddress(publicKey);
+            RecoveredSenders.Add(txHash, sender);
+        }
 
         transaction = new SignedTransaction
         {
@@ -184,7 +190,7 @@ public static class TransactionDecoder
             V = v, YParity = parity,
             R = new BigInteger(signature[..32], isUnsigned: true, isBigEndian: true),
             S = new BigInteger(signature[32..], isUnsigned: true, isBigEndian: true),
-            SigningHash = signingHash, Hash = Keccak.Hash256(encoded), Sender = Secp256k1.EthereumAddress(publicKey),
+            SigningHash = signingHash, Hash = txHash, Sender = sender,
             Encoded = encoded.ToArray(),
         };
         failure = default;
