@@ -38,9 +38,14 @@ public sealed class NodeMetrics
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 13) });
         _vmHeight = f.CreateGauge("pwr_vm_height", "Highest block a VM host has applied.", "vm");
         _vmLag = f.CreateGauge("pwr_vm_lag_blocks", "Finalized blocks a VM host has not applied yet.", "vm");
+        _vmDivergences = f.CreateGauge("pwr_vm_divergences_total", "Times a VM host's root disagreed with its peers and it rolled back.", "vm");
+        _vmAgreed = f.CreateGauge("pwr_vm_last_agreed_height", "Highest block whose VM root peers confirmed (0 without agreement peers).", "vm");
         Registry.AddBeforeCollectCallback(Refresh);
         chain.BlockCommitted += OnBlockCommitted;
     }
+
+    private readonly Gauge _vmDivergences;
+    private readonly Gauge _vmAgreed;
 
     public CollectorRegistry Registry { get; }
 
@@ -64,6 +69,9 @@ public sealed class NodeMetrics
             ulong vmHeight = vm.Height;
             _vmHeight.WithLabels(label).Set(vmHeight);
             _vmLag.WithLabels(label).Set(height > vmHeight ? height - vmHeight : 0);
+            var report = vm.Report;
+            _vmDivergences.WithLabels(label).Set(report.DivergencesTotal);
+            _vmAgreed.WithLabels(label).Set(report.LastAgreedHeight);
         }
     }
 
