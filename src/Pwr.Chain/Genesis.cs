@@ -24,7 +24,11 @@ public sealed class Genesis
     /// one validator, and the given VM IDs claimed by dev0. The timestamp is fixed so that every machine
     /// derives the same genesis hash.
     /// </summary>
-    public static Genesis Devnet(IEnumerable<ulong> vmIds, byte chainId = 0x50)
+    /// <summary>The devnet validator's bonded stake: large enough that joins and delegations of up to half of it keep the
+    /// devnet's single validator above the 2/3 it needs to commit alone.</summary>
+    public const ulong DevnetValidatorStake = 1_000_000 * Units.PerPwr;
+
+    public static Genesis Devnet(IEnumerable<ulong> vmIds, byte chainId = 0x50, ulong validatorStake = DevnetValidatorStake)
     {
         var accounts = new List<GenesisAccount>();
         for (int i = 0; i < DevnetKeys.AccountCount; i++)
@@ -40,7 +44,7 @@ public sealed class Genesis
             ChainId = chainId,
             TimestampMs = 1_767_225_600_000, // 2026-01-01T00:00:00Z
             Accounts = accounts,
-            Validators = [new Validator(validator.Address, validator.PublicKey, 1)],
+            Validators = [new Validator(validator.Address, validator.PublicKey, validatorStake)],
             VmOwners = vmIds.Distinct().ToDictionary(id => id, _ => owner),
         };
     }

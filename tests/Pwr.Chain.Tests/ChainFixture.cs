@@ -18,7 +18,7 @@ public sealed class ChainFixture : IDisposable
     public ChainFixture(ChainOptions? options = null)
     {
         Options = options ?? new ChainOptions();
-        Genesis = Genesis.Devnet([TokenVm], Options.ChainId);
+        Genesis = Genesis.Devnet([TokenVm], Options.ChainId, validatorStake: 1); // staking tests count power from 1
         Open();
     }
 
