@@ -244,7 +244,7 @@ public sealed class NetworkFaultTests
         await NetInvariants.AcknowledgeAsync(net.Apis[0], hashes, acknowledged, Wait);
         ulong now = await net.Apis[0].BlocksCountAsync();
         await net.WaitForHeightOnAllAsync(now + 5, Wait);
-        Assert.Equal(3, (await net.Apis[0].GetAsync("/consensus")).GetProperty("peers").GetInt32());
+        await WaitForPeersAsync(net, 3);
         for (int i = 0; i < 4; i++) Assert.False(net.Process(i)!.HasExited, $"node {i} exited");
         await NetInvariants.AssertAllAsync(net.Apis, acknowledged);
     }
