@@ -28,6 +28,7 @@ public sealed class ByzantineStakingVmFaultTests
         using var dir = new TempDir("byz-equivocate");
         await using var net = await LocalnetProcesses.InitAsync(dir.Sub("net"), 4, (i, c) => i == 3 ? c with { Equivocate = true } : c);
         net.StartAll();
+        for (int i = 0; i < 3; i++) await net.WaitForHeightAsync(i, 1, Wait);
         var honest = net.Apis.Take(3).ToList();
         var byzantine = DevnetKeys.Validator(3).Address;
         Assert.Contains(byzantine.ToString(), await ByzFaultInvariants.ValidatorAddressesAsync(net.Apis[0]));
@@ -95,6 +96,136 @@ public sealed class ByzantineStakingVmFaultTests
         }
         await ByzFaultInvariants.AssertNoForkAsync(net.Apis);
         await ByzFaultInvariants.AssertFinalizedPresentAsync(net.Apis, acknowledged);
+    }
+
+    [Fact]
+    public async Task Validator_joining_by_stake_is_active_from_the_next_height_signs_commits_and_after_unbonding_gets_its_stake_back()
+    {
+        using var dir = new TempDir("byz-join");
+        await using var net = await LocalnetProcesses.InitAsync(dir.Sub("net"), 4);
+        net.StartAll();
+        await net.WaitForHeightOnAllAsync(2, Wait);
+        var api = net.Apis[0];
+        var acknowledged = new Dictionary<Hash32, ulong>();
+        async Task<ulong> FinalizeAsync(byte[] signed)
+        {
+            var hash = await api.BroadcastOkAsync(signed);
+            var tx = await api.WaitForTransactionAsync(hash, Wait);
+            Assert.True(tx.GetProperty("success").GetBoolean(), tx.ToString());
+            ulong block = tx.GetProperty("blockNumber").GetUInt64();
+            acknowledged[hash] = block;
+            return block;
+        }
+
+        // A fresh key, funded by dev0, with its public key registered. Its stake (half a genesis validator's) keeps the
+        // four genesis validators above 2/3 of the power even while its node is not running.
+        var joiner = DevnetKeys.FromLabel("byz-fault-tests/joiner");
+        var joinerAddress = joiner.Address.ToString();
+        const ulong stake = 500_000 * Pwr;
+        var dev0 = Keys.Dev(0);
+        await FinalizeAsync(Txs.Transfer(dev0, await api.NonceAsync(dev0.Address), joiner.Address, stake + 100 * Pwr));
+        await FinalizeAsync(TransactionBuilder.Sign(TransactionBuilder.SetPublicKey(Txs.ChainId, 0, Txs.MinFee, joiner.Address, joiner.PublicKey), joiner));
+        var genesisSet = await api.GetAsync("/validators");
+        string genesisSetHash = genesisSet.GetProperty("validatorSetHash").GetString()!;
+        Assert.Equal(4, genesisSet.GetProperty("validators").GetArrayLength());
+
+        // Join: the block that includes it is still signed by the old set; the set of the next height has the joiner.
+        ulong j = await FinalizeAsync(TransactionBuilder.Sign(TransactionBuilder.JoinAsValidator(Txs.ChainId, 1, Txs.MinFee, joiner.Address, stake), joiner));
+        await net.WaitForHeightAsync(0, j + 1, Wait);
+        var joinedSet = await api.GetAsync("/validators");
+        var member = joinedSet.GetProperty("validators").EnumerateArray().Single(v => v.GetProperty("address").GetString() == joinerAddress);
+        Assert.Equal(stake, member.GetProperty("power").GetUInt64());
+        Assert.Equal(4 * NetworkInit.StakePerValidator + stake, joinedSet.GetProperty("totalPower").GetUInt64());
+        string joinedSetHash = joinedSet.GetProperty("validatorSetHash").GetString()!;
+        Assert.NotEqual(genesisSetHash, joinedSetHash);
+        Assert.Equal(genesisSetHash, (await ByzFaultInvariants.BlockAsync(api, j)).GetProperty("validatorSetHash").GetString());
+        Assert.Equal(joinedSetHash, (await ByzFaultInvariants.BlockAsync(api, j + 1)).GetProperty("validatorSetHash").GetString());
+
+        // With the joiner's node not running yet, the four genesis validators keep finalizing.
+        await net.WaitForHeightOnAllAsync(j + 5, Wait);
+
+        // Its node (same binary, its validator key, peers = the four) follows the chain and then votes.
+        var nodeDir = Path.Combine(net.Dir, "node4");
+        Directory.CreateDirectory(nodeDir);
+        var configPath = Path.Combine(nodeDir, NetworkInit.ConfigFileName);
+        KeyFile.Save(Path.Combine(nodeDir, NetworkInit.ValidatorKeyFileName), joiner);
+        KeyFile.Save(Path.Combine(nodeDir, NetworkInit.NodeKeyFileName), DevnetKeys.FromLabel("byz-fault-tests/joiner-node"));
+        var fifthConfig = net.Configs[0] with
+        {
+            DataDir = Path.Combine(nodeDir, "data"),
+            ValidatorKeyFile = Path.Combine(nodeDir, NetworkInit.ValidatorKeyFileName),
+            NodeKeyFile = Path.Combine(nodeDir, NetworkInit.NodeKeyFileName),
+            ApiPort = FreePort.Next(),
+            P2PPort = FreePort.Next(),
+            PersistentPeers = [.. net.Configs.Select(c => $"127.0.0.1:{c.P2PPort}")],
+            Vms = [],
+            VmAgreementPeers = [],
+        };
+        fifthConfig.Save(configPath);
+        using var fifth = PwrProcess.Start(Path.GetTempPath(), "node", "--config", configPath);
+        using var fifthApi = new NodeApi($"http://127.0.0.1:{fifthConfig.ApiPort}");
+        var all = net.Apis.Append(fifthApi).ToList();
+        ulong started = await api.BlocksCountAsync();
+        await Eventually.UntilAsync(async () =>
+        {
+            if (fifth.HasExited) throw new InvalidOperationException($"the fifth node exited\n{fifth.StdOut}\n{fifth.StdErr}");
+            return await fifthApi.BlocksCountAsync() >= started;
+        }, Wait, "the fifth node to catch up");
+        ulong signedAt = 0;
+        ulong scanned = j + 1;
+        await Eventually.UntilAsync(async () =>
+        {
+            if (fifth.HasExited) throw new InvalidOperationException($"the fifth node exited\n{fifth.StdOut}\n{fifth.StdErr}");
+            ulong head = await fifthApi.BlocksCountAsync();
+            for (; scanned <= head; scanned++)
+            {
+                var signers = (await ByzFaultInvariants.BlockAsync(fifthApi, scanned)).GetProperty("commit").GetProperty("signatures").EnumerateArray()
+                    .Select(x => x.GetProperty("validator").GetString());
+                if (signers.Contains(joinerAddress)) { signedAt = scanned; return true; }
+            }
+            return false;
+        }, Wait, "a commit with the joined validator's signature");
+        Assert.True(signedAt > j);
+        Assert.DoesNotContain(joinerAddress, (await ByzFaultInvariants.BlockAsync(api, j)).GetProperty("commit").GetProperty("signatures").EnumerateArray().Select(x => x.GetProperty("validator").GetString()));
+
+        // Unbond the whole self-stake: the validator leaves the set at the next height and its stake sits in unbonding.
+        var before = await api.GetAsync($"/stakeOf?validator={joinerAddress}&delegator={joinerAddress}");
+        Assert.Equal(stake, before.GetProperty("stake").GetUInt64());
+        ulong shares = before.GetProperty("shares").GetUInt64();
+        ulong u = await FinalizeAsync(TransactionBuilder.Sign(TransactionBuilder.Undelegate(Txs.ChainId, 2, Txs.MinFee, joiner.Address, joiner.Address, shares), joiner));
+        await net.WaitForHeightAsync(0, u + 1, Wait);
+        // The first reads right after the unbonding block: the release is UnbondingBlocks (20) blocks away.
+        ulong h1 = await api.BlocksCountAsync();
+        ulong unbondingBalance = await api.BalanceAsync(joiner.Address);
+        var supplyWhileUnbonding = await api.GetAsync("/totalSupply?audit=true");
+        ulong h2 = await api.BlocksCountAsync();
+        ulong unbondingBlocks = new ChainOptions().UnbondingBlocks;
+        Assert.True(h2 + 2 <= u + unbondingBlocks, $"could not read the unbonding state before the release at {u + unbondingBlocks} (read at {h1}..{h2})");
+        Assert.Equal(stake, supplyWhileUnbonding.GetProperty("unbonding").GetUInt64());
+        Assert.Equal(4 * NetworkInit.StakePerValidator, supplyWhileUnbonding.GetProperty("bonded").GetUInt64());
+        var left = await api.GetAsync($"/stakeOf?validator={joinerAddress}&delegator={joinerAddress}");
+        Assert.Equal(0UL, left.GetProperty("stake").GetUInt64());
+        Assert.Equal(0UL, left.GetProperty("validatorPower").GetUInt64());
+        Assert.Equal(joinedSetHash, (await ByzFaultInvariants.BlockAsync(api, u)).GetProperty("validatorSetHash").GetString());
+        var afterLeaving = await ByzFaultInvariants.BlockAsync(api, u + 1);
+        Assert.Equal(genesisSetHash, afterLeaving.GetProperty("validatorSetHash").GetString());
+        Assert.DoesNotContain(joinerAddress, await ByzFaultInvariants.ValidatorAddressesAsync(api));
+        Assert.DoesNotContain(joinerAddress, afterLeaving.GetProperty("commit").GetProperty("signatures").EnumerateArray().Select(x => x.GetProperty("validator").GetString()));
+
+        // After UnbondingBlocks the units return to its balance, exactly.
+        await net.WaitForHeightAsync(0, u + unbondingBlocks, Wait);
+        Assert.Equal(unbondingBalance + stake, await api.BalanceAsync(joiner.Address));
+        var released = await ByzFaultInvariants.AssertSupplyConservedAsync(api);
+        Assert.Equal(0UL, released.GetProperty("unbonding").GetUInt64());
+        Assert.Equal(0UL, released.GetProperty("burned").GetUInt64());
+
+        // The network, the fifth node included, stays live and in agreement.
+        ulong head = await api.BlocksCountAsync();
+        foreach (var a in all) await a.WaitForBlocksAsync(head + 3, Wait);
+        Assert.False(fifth.HasExited, "the fifth node exited");
+        await ByzFaultInvariants.AssertNoForkAsync(all);
+        await ByzFaultInvariants.AssertFinalizedPresentAsync(all, acknowledged);
+        foreach (var a in all) await ByzFaultInvariants.AssertSupplyConservedAsync(a);
     }
 
     [Fact]
