@@ -31,7 +31,7 @@ public sealed class ByzantineStakingVmFaultTests
         for (int i = 0; i < 3; i++) await net.WaitForHeightAsync(i, 1, Wait);
         var honest = net.Apis.Take(3).ToList();
         var byzantine = DevnetKeys.Validator(3).Address;
-        Assert.Contains(byzantine.ToString(), await ByzFaultInvariants.ValidatorAddressesAsync(net.Apis[0]));
+        // (No check that it is in the set at start: the evidence can be in block 1 or 2, before the first read.)
 
         // A light load of transfers, each acknowledged once finalized.
         var acknowledged = new Dictionary<Hash32, ulong>();
