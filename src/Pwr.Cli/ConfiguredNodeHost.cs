@@ -14,7 +14,7 @@ using Pwr.Vm.Token;
 namespace Pwr.Cli;
 
 /// <summary>What `pwr node --config FILE` runs: one BFT validator or full node with the VMs its config lists.</summary>
-public sealed class ConfiguredNodeHost : IAsyncDisposable
+public sealed partial class ConfiguredNodeHost : IAsyncDisposable
 {
     /// <summary>The devnet account that pays for the EVM wrapper's VmData transactions (as on the devnet; `pwr init` funds it).</summary>
     public const int EvmWrapperAccount = DevnetHost.EvmWrapperAccount;
@@ -43,8 +43,10 @@ public sealed class ConfiguredNodeHost : IAsyncDisposable
         if (config.ValidatorKeyFile is { } vkFile)
         {
             validatorKey = KeyFile.Load(vkFile);
+            // A validator that joined by staking (JoinAsValidator) is in no genesis: it follows as a full node and
+            // votes from the first height whose set contains it, so the key is accepted with a warning.
             if (!genesis.Validators.Any(v => v.Address == validatorKey.Address))
-                throw new InvalidDataException($"validator key '{vkFile}' ({validatorKey.Address}) is not in the genesis validator set; use a validator's key or drop validatorKeyFile to run a full node");
+                LogKeyOutsideGenesis(loggerFactory.CreateLogger<ConfiguredNodeHost>(), vkFile, validatorKey.Address);
         }
         var nodeKey = KeyFile.Load(config.NodeKeyFile);
         var evmOptions = new EvmVmOptions();
@@ -100,4 +102,7 @@ public sealed class ConfiguredNodeHost : IAsyncDisposable
         await Node.DisposeAsync();
         if (_vms is not null) await _vms.DisposeAsync();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Validator key '{KeyFile}' ({Address}) is not in the genesis validator set: this node votes only once the key has joined the set by staking")]
+    private static partial void LogKeyOutsideGenesis(ILogger logger, string keyFile, Address address);
 }
