@@ -223,7 +223,10 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             if (!CheckStateless(tx, out _, out var m, out var fee)) { error = $"transaction {tx.Hash}: {m}"; return false; }
             var key = tx.Type == TransactionType.SetPublicKey ? tx.PublicKey.ToArray()
                 : Ledger.GetAccount(tx.Sender).PublicKey ?? newKeys.GetValueOrDefault(tx.Sender);
-            if (key is null || _verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier)) { error = $"transaction {tx.Hash} has no valid signature"; return false; }
+            // A transaction in our mempool has the same bytes (same hash) and its signature was checked at admission
+            // against the same, immutable account key: re-verifying it would double the Falcon work per validator.
+            if (key is null || (!Mempool.Contains(tx.Hash) && (_verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier))))
+            { error = $"transaction {tx.Hash} has no valid signature"; return false; }
             if (tx.Type == TransactionType.SetPublicKey) newKeys.TryAdd(tx.Sender, key);
             candidates.Add(new PendingTransaction(tx, key, fee, 0, 0));
         }
