@@ -21,7 +21,7 @@ public sealed partial class BftEngine : IConsensusEngine
     private sealed record StartDueInput(ulong Height) : Input;
     private sealed record SyncedBlockInput(Block Block) : Input;
     private sealed record RebroadcastInput : Input;
-    private sealed record LaggingPeerInput(PeerId Peer, ulong Height) : Input;
+    private sealed record LaggingPeerInput(PeerId Peer, ulong Height, object Message) : Input;
 
     /// <summary>What network threads verify against: the height being decided and its validators.</summary>
     private sealed record HeightView(ulong Height, ValidatorSet Validators);
@@ -168,10 +168,20 @@ public sealed partial class BftEngine : IConsensusEngine
             _inputs.Writer.TryWrite(new MessageInput(from, message, true));
         }
         else if (height > view.Height && height <= view.Height + CatchUpHeights) _inputs.Writer.TryWrite(new MessageInput(from, message, false));
-        else if (height < view.Height && height + CatchUpHeights >= view.Height) _inputs.Writer.TryWrite(new LaggingPeerInput(from, height));
+        else if (height < view.Height && height + CatchUpHeights >= view.Height) _inputs.Writer.TryWrite(new LaggingPeerInput(from, height, message));
     }
 
     /// <summary>Null if the message is signed by a validator of <paramref name="validators"/>, else why not.</summary>
+    /// <summary>
+    /// A message for a height we already decided: checked against that height's validators (on this thread, which owns
+    /// the app) so a forged or non-validator message still costs its sender the connection, then answered with catch-up.
+    /// </summary>
+    private void OnLaggingPeer(LaggingPeerInput l)
+    {
+        if (Verify(l.Message, _app.GetValidators(l.Height)) is { } problem) { _network.Disconnect(l.Peer, problem); return; }
+        SendCatchUp(l.Peer, l.Height);
+    }
+
     private string? Verify(object message, ValidatorSet validators)
     {
         switch (message)
@@ -200,7 +210,7 @@ public sealed partial class BftEngine : IConsensusEngine
                 case StartDueInput s when s.Height == _height && !_heightStarted: StartWhenDue(); break;
                 case SyncedBlockInput b: OnSyncedBlock(b.Block); break;
                 case RebroadcastInput: Rebroadcast(); break;
-                case LaggingPeerInput l: SendCatchUp(l.Peer, l.Height); break;
+                case LaggingPeerInput l: OnLaggingPeer(l); break;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
