@@ -136,8 +136,8 @@ public static class Commands
         return cmd;
     }
 
-    private static readonly Option<string> FromOption = new("--from") { Description = "key file or dev0…dev9", Required = true };
-    private static readonly Option<bool> NoWaitOption = new("--no-wait") { Description = "return once broadcast, without waiting for finality" };
+    internal static readonly Option<string> FromOption = new("--from") { Description = "key file or dev0…dev9", Required = true };
+    internal static readonly Option<bool> NoWaitOption = new("--no-wait") { Description = "return once broadcast, without waiting for finality" };
 
     private static Command Transfer()
     {
@@ -185,7 +185,8 @@ public static class Commands
         return new Command("vm", "VM IDs, VM data, and VM hosts") { claim, send, tokenCreate, VmCommands.Run(vm, NodeOption), VmCommands.Verify(vm, NodeOption) };
     }
 
-    private static async Task<int> SendAsync(ParseResult p, Func<byte, uint, ulong, FalconKeyPair, byte[]> build, CancellationToken ct)
+    /// <summary>Signs and broadcasts one transaction (registering the sender's key first if needed) and, unless --no-wait, waits for finality.</summary>
+    internal static async Task<int> SendAsync(ParseResult p, Func<byte, uint, ulong, FalconKeyPair, byte[]> build, CancellationToken ct)
     {
         using var client = new ChainClient(p.GetValue(NodeOption)!);
         var key = KeyArgument.Resolve(p.GetValue(FromOption)!);

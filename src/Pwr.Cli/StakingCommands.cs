@@ -8,8 +8,8 @@ namespace Pwr.Cli;
 /// <summary>`pwr validator join`, `pwr stake delegate|undelegate|show` and `pwr validators`.</summary>
 public static class StakingCommands
 {
-    private static readonly Option<string> FromOption = new("--from") { Description = "key file or dev0…dev9", Required = true };
-    private static readonly Option<bool> NoWaitOption = new("--no-wait") { Description = "return once broadcast, without waiting for finality" };
+    private static Option<string> FromOption => Commands.FromOption;
+    private static Option<bool> NoWaitOption => Commands.NoWaitOption;
 
     public static void AddTo(RootCommand root, Option<string> node)
     {
@@ -25,7 +25,7 @@ public static class StakingCommands
         join.SetAction((p, ct) => Commands.Run(() =>
         {
             var units = ParseUnits(p.GetValue(stake), "--stake");
-            return SendAsync(p, node, (c, n, f, k) => TransactionBuilder.JoinAsValidator(c, n, f, k.Address, units), ct);
+            return Commands.SendAsync(p, (c, n, f, k) => TransactionBuilder.JoinAsValidator(c, n, f, k.Address, units), ct);
         }));
         return new Command("validator", "validator candidacy") { join };
     }
@@ -39,14 +39,14 @@ public static class StakingCommands
         {
             var v = KeyArgument.ResolveAddress(p.GetValue(validator)!);
             var units = ParseUnits(p.GetValue(amount), "--amount");
-            return SendAsync(p, node, (c, n, f, k) => TransactionBuilder.Delegate(c, n, f, k.Address, v, units), ct);
+            return Commands.SendAsync(p, (c, n, f, k) => TransactionBuilder.Delegate(c, n, f, k.Address, v, units), ct);
         }));
         var undelegate = new Command("undelegate", "start unbonding stake; the PWR returns to the balance after the unbonding period") { validator, amount, FromOption, NoWaitOption };
         undelegate.SetAction((p, ct) => Commands.Run(() =>
         {
             var v = KeyArgument.ResolveAddress(p.GetValue(validator)!);
             var units = ParseUnits(p.GetValue(amount), "--amount");
-            return SendAsync(p, node, (c, n, f, k) => TransactionBuilder.Undelegate(c, n, f, k.Address, v, units), ct);
+            return Commands.SendAsync(p, (c, n, f, k) => TransactionBuilder.Undelegate(c, n, f, k.Address, v, units), ct);
         }));
         var delegator = new Option<string>("--delegator") { Description = "delegator: hex address or dev0…dev9", Required = true };
         var show = new Command("show", "show a delegator's stake with a validator") { validator, delegator };
@@ -87,32 +87,4 @@ public static class StakingCommands
 
     private static ulong ParseUnits(string? text, string name)
         => Units.TryParse(text, out var units) ? units : throw new ArgumentException($"{name} '{text}' is not a unit count or a PWR amount like 1.5PWR");
-
-    /// <summary>Signs and broadcasts one transaction (registering the sender's key first if needed) and waits for finality.</summary>
-    private static async Task<int> SendAsync(ParseResult p, Option<string> node, Func<byte, uint, ulong, FalconKeyPair, byte[]> build, CancellationToken ct)
-    {
-        using var client = new ChainClient(p.GetValue(node)!);
-        var key = KeyArgument.Resolve(p.GetValue(FromOption)!);
-        var chainId = await client.ChainIdAsync(ct);
-        var fee = await client.FeePerByteAsync(ct);
-        var publicKey = (await client.GetAsync($"/publicKeyOfUser?userAddress={key.Address}", ct)).GetProperty("publicKey");
-        var nonce = await client.NonceAsync(key.Address, ct);
-        if (publicKey.ValueKind == JsonValueKind.Null)
-        {
-            var setKey = TransactionBuilder.Sign(TransactionBuilder.SetPublicKey(chainId, nonce, fee, key.Address, key.PublicKey), key);
-            // An account's first transaction carries its key.
-            var keyHash = await client.BroadcastAsync(setKey, ct);
-            AnsiConsole.MarkupLine($"[grey]registered the public key of {key.Address} in {keyHash}[/]");
-            nonce++;
-        }
-        var hash = await client.BroadcastAsync(TransactionBuilder.Sign(build(chainId, nonce, fee, key), key), ct);
-        Console.WriteLine(hash.ToString());
-        if (p.GetValue(NoWaitOption)) return 0;
-        var tx = await client.WaitForTransactionAsync(hash, TimeSpan.FromSeconds(60), ct);
-        var ok = tx.GetProperty("success").GetBoolean();
-        Console.WriteLine(ok
-            ? $"finalized in block {tx.GetProperty("blockNumber").GetUInt64()}"
-            : $"finalized in block {tx.GetProperty("blockNumber").GetUInt64()} but failed: {tx.GetProperty("errorMessage").GetString()} (the fee was charged)");
-        return ok ? 0 : 3;
-    }
 }
