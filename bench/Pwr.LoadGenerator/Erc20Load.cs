@@ -129,41 +129,17 @@ public sealed class Erc20Load(Erc20LoadOptions options, Action<string> log)
 
     private async Task<Measured> SubmitAndMeasureAsync(List<byte[]> txs, CancellationToken ct)
     {
-        var hashes = txs.Select(t => Keccak.Hash256(t).ToString()).ToArray();
-        var submitTicks = new long[txs.Count];
-        var pending = new ConcurrentDictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var latencies = new ConcurrentBag<double>();
+        var hashes = txs.Select(t => Keccak.Hash256(t)).ToArray();
+        var watch = new FinalityWatch(txs.Count);
         var rejections = new ConcurrentDictionary<string, int>();
-        int accepted = 0, finalized = 0;
+        int accepted = 0;
         ulong startHeight = ParseQuantity(await Call("eth_blockNumber", "[]", ct));
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        long lastFinalTicks = 0;
-        var watcher = Task.Run(async () =>
-        {
-            ulong seen = startHeight;
-            while (!watchStop.Token.IsCancellationRequested)
-            {
-                try
-                {
-                    ulong height = ParseQuantity(await Call("eth_blockNumber", "[]", watchStop.Token));
-                    for (ulong n = seen + 1; n <= height; n++)
-                    {
-                        var block = await CallElement("eth_getBlockByNumber", $"[\"0x{n:x}\",false]", watchStop.Token);
-                        long now = Stopwatch.GetTimestamp();
-                        foreach (var h in block.GetProperty("transactions").EnumerateArray())
-                            if (pending.TryRemove(h.GetString()!, out int index))
-                            {
-                                latencies.Add(Stopwatch.GetElapsedTime(submitTicks[index], now).TotalMilliseconds);
-                                Interlocked.Increment(ref finalized);
-                                lastFinalTicks = now;
-                            }
-                    }
-                    seen = height;
-                    await Task.Delay(20, watchStop.Token);
-                }
-                catch (OperationCanceledException) { return; }
-            }
-        }, CancellationToken.None);
+        var watcher = watch.WatchAsync(startHeight,
+            async c => ParseQuantity(await Call("eth_blockNumber", "[]", c)),
+            async (n, c) => (await CallElement("eth_getBlockByNumber", $"[\"0x{n:x}\",false]", c)).GetProperty("transactions")
+                .EnumerateArray().Select(h => Hash32.Parse(h.GetString()!)).ToList(),
+            watchStop.Token);
 
         long start = Stopwatch.GetTimestamp();
         var batches = Enumerable.Range(0, (txs.Count + options.BatchSize - 1) / options.BatchSize).ToArray();
@@ -180,8 +156,7 @@ public sealed class Erc20Load(Erc20LoadOptions options, Action<string> log)
             for (int i = from; i < to; i++)
             {
                 calls.Add(Request("eth_sendRawTransaction", $"[\"0x{Convert.ToHexStringLower(txs[i])}\"]", id: i));
-                submitTicks[i] = now;
-                pending[hashes[i]] = i;
+                watch.Submitted(i, hashes[i], now);
             }
             var answers = await Batch(calls, c);
             int ok = 0;
@@ -190,7 +165,7 @@ public sealed class Erc20Load(Erc20LoadOptions options, Action<string> log)
                 int index = a.GetProperty("id").GetInt32();
                 if (a.TryGetProperty("error", out var e))
                 {
-                    pending.TryRemove(hashes[index], out _);
+                    watch.Refused(hashes[index]);
                     rejections.AddOrUpdate(e.GetProperty("message").GetString() ?? "?", 1, (_, n) => n + 1);
                 }
                 else ok++;
@@ -199,14 +174,11 @@ public sealed class Erc20Load(Erc20LoadOptions options, Action<string> log)
         });
         double submitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality");
-        var deadline = Stopwatch.GetTimestamp() + (long)(options.FinalityTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (!pending.IsEmpty && Stopwatch.GetTimestamp() < deadline) await Task.Delay(50, ct);
+        await watch.WaitAsync(options.FinalityTimeout, ct);
         watchStop.Cancel();
         await watcher;
-        var sorted = latencies.OrderBy(x => x).ToArray();
-        double span = lastFinalTicks > start ? Stopwatch.GetElapsedTime(start, lastFinalTicks).TotalSeconds : double.NaN;
-        return new Measured(txs.Count, accepted, finalized, rejections.ToDictionary(), submitSeconds, finalized / span,
-            Percentile(sorted, 0.50), Percentile(sorted, 0.99));
+        var f = watch.Figures(start);
+        return new Measured(txs.Count, accepted, f.Finalized, rejections.ToDictionary(), submitSeconds, f.Tps, f.P50LatencyMs, f.P99LatencyMs);
     }
 
     private async Task SubmitAndWaitAsync(List<byte[]> txs, CancellationToken ct)
@@ -279,9 +251,6 @@ public sealed class Erc20Load(Erc20LoadOptions options, Action<string> log)
         foreach (var p in parts) { p.CopyTo(all, o); o += p.Length; }
         return all;
     }
-
-    private static double Percentile(double[] sorted, double p)
-        => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private static ulong ParseQuantity(JsonElement e) => ulong.Parse(e.GetString()![2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 

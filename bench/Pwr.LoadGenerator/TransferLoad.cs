@@ -135,39 +135,16 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
     private async Task<TransferLoadReport> SubmitAndMeasureAsync(List<byte[]> txs, double signingSeconds, bool cached, CancellationToken ct)
     {
         var hashes = txs.Select(t => Keccak.Hash256(t)).ToArray();
-        var submitTicks = new long[txs.Count];
-        var pending = new ConcurrentDictionary<Hash32, int>();
-        var latencies = new ConcurrentBag<double>();
+        var watch = new FinalityWatch(txs.Count);
         var rejections = new ConcurrentDictionary<string, int>();
-        int accepted = 0, finalized = 0;
+        int accepted = 0;
         ulong startHeight = (await Get("/blocksCount", ct)).GetProperty("blocksCount").GetUInt64();
-
         using var watchStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        long lastFinalTicks = 0;
-        var watcher = Task.Run(async () =>
-        {
-            ulong seen = startHeight;
-            while (!watchStop.Token.IsCancellationRequested)
-            {
-                ulong height;
-                try { height = (await Get("/blocksCount", watchStop.Token)).GetProperty("blocksCount").GetUInt64(); }
-                catch (OperationCanceledException) { return; }
-                for (ulong n = seen + 1; n <= height; n++)
-                {
-                    var block = await Get($"/blockTxHashes?blockNumber={n}", watchStop.Token);
-                    long now = Stopwatch.GetTimestamp();
-                    foreach (var h in block.GetProperty("hashes").EnumerateArray())
-                        if (pending.TryRemove(Hash32.Parse(h.GetString()!), out int index))
-                        {
-                            latencies.Add(Stopwatch.GetElapsedTime(submitTicks[index], now).TotalMilliseconds);
-                            Interlocked.Increment(ref finalized);
-                            lastFinalTicks = now;
-                        }
-                }
-                seen = height;
-                try { await Task.Delay(20, watchStop.Token); } catch (OperationCanceledException) { return; }
-            }
-        }, CancellationToken.None);
+        var watcher = watch.WatchAsync(startHeight,
+            async c => (await Get("/blocksCount", c)).GetProperty("blocksCount").GetUInt64(),
+            async (n, c) => (await Get($"/blockTxHashes?blockNumber={n}", c)).GetProperty("hashes")
+                .EnumerateArray().Select(h => Hash32.Parse(h.GetString()!)).ToList(),
+            watchStop.Token);
 
         long start = Stopwatch.GetTimestamp();
         var batches = Enumerable.Range(0, (txs.Count + options.BatchSize - 1) / options.BatchSize).ToArray();
@@ -180,12 +157,12 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
                 if (due > TimeSpan.Zero) await Task.Delay(due, c);
             }
             long now = Stopwatch.GetTimestamp();
-            for (int i = from; i < to; i++) { submitTicks[i] = now; pending[hashes[i]] = i; }
+            for (int i = from; i < to; i++) watch.Submitted(i, hashes[i], now);
             var response = await PostBinary("/broadcastBatch", txs, from, to, c);
             int refused = 0;
             foreach (var r in response.GetProperty("rejected").EnumerateArray())
             {
-                pending.TryRemove(hashes[from + r.GetProperty("index").GetInt32()], out _);
+                watch.Refused(hashes[from + r.GetProperty("index").GetInt32()]);
                 rejections.AddOrUpdate(r.GetProperty("reason").GetString() ?? "?", 1, (_, n) => n + 1);
                 refused++;
             }
@@ -194,20 +171,15 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         double submitSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         log($"submitted {txs.Count} in {submitSeconds:F2} s; waiting for finality; load generator CPU so far {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
 
-        var deadline = Stopwatch.GetTimestamp() + (long)(options.FinalityTimeout.TotalSeconds * Stopwatch.Frequency);
-        while (!pending.IsEmpty && Stopwatch.GetTimestamp() < deadline) await Task.Delay(50, ct);
+        await watch.WaitAsync(options.FinalityTimeout, ct);
         watchStop.Cancel();
         await watcher;
 
         log($"load generator CPU in all {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s");
-        var sorted = latencies.OrderBy(x => x).ToArray();
-        double span = lastFinalTicks > start ? Stopwatch.GetElapsedTime(start, lastFinalTicks).TotalSeconds : double.NaN;
-        return new TransferLoadReport(txs.Count, accepted, finalized, rejections.ToDictionary(), submitSeconds,
-            finalized / span, Percentile(sorted, 0.50), Percentile(sorted, 0.99), signingSeconds, cached);
+        var f = watch.Figures(start);
+        return new TransferLoadReport(txs.Count, accepted, f.Finalized, rejections.ToDictionary(), submitSeconds,
+            f.Tps, f.P50LatencyMs, f.P99LatencyMs, signingSeconds, cached);
     }
-
-    private static double Percentile(double[] sorted, double p)
-        => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     private async Task SubmitAllAndWaitAsync(List<byte[]> txs, CancellationToken ct)
     {
