@@ -75,7 +75,11 @@ internal sealed class PendingTransactions
         HashSet<Address>? suspects = null;
         foreach (var tx in lowest)
             if (rejected(tx.Hash)) (suspects ??= []).Add(tx.Sender);
-        if (suspects is not null) Prune(h => Get(h) is { } tx && suspects.Contains(tx.Sender) && rejected(h));
+        if (suspects is null) return;
+        List<Hash32> candidates;
+        lock (_gate) candidates = [.. _byHash.Values.Where(tx => suspects.Contains(tx.Sender)).Select(tx => tx.Hash)];
+        var rejectedHashes = candidates.Where(rejected).ToHashSet();
+        if (rejectedHashes.Count > 0) Prune(rejectedHashes.Contains);
     }
 
     /// <summary>Forgets transactions the base layer never took (the batch was dropped).</summary>
