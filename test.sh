@@ -36,7 +36,12 @@ for proj in tests/*/*.Tests.csproj; do
   log="$LOG_DIR/$name.log"
   dotnet test "$proj" -c Release --no-build --nologo --logger "console;verbosity=normal" >"$log" 2>&1
   rc=$?
-  grep -E "^\s+(Failed|Skipped) |Error Message|Assert\.|^\s+at Pwr\." "$log" | head -60
+  # Each failure: its name, the first lines of its message (the line after "Error Message:"), and our stack frames.
+  awk '/^[ \t]+(Failed|Skipped) /{print; next}
+       /Error Message:/{print; m=6; next}
+       /Stack Trace:/{m=0}
+       m>0{print; m--; next}
+       /^[ \t]+at Pwr\./{print}' "$log" | head -80
   # The totals block at the end: "Total tests: N", "Passed: N", "Failed: N".
   p=$(grep -E "^\s+Passed:\s+[0-9]+\s*$" "$log" | tail -1 | grep -oE "[0-9]+")
   f=$(grep -E "^\s+Failed:\s+[0-9]+\s*$" "$log" | tail -1 | grep -oE "[0-9]+")

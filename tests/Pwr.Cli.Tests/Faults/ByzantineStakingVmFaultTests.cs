@@ -291,8 +291,20 @@ public sealed class ByzantineStakingVmFaultTests
             if (s.GetProperty("divergence").ValueKind == JsonValueKind.Object) divergence ??= s.GetProperty("divergence").Clone();
             return s.GetProperty("divergencesTotal").GetInt64() >= 1;
         }, Wait, "node 3's token VM to report a divergence", TimeSpan.FromMilliseconds(50));
-        var log = net.Process(3)!.StdOut + net.Process(3)!.StdErr;
-        var logged = Regex.Match(log, @"VM 1 diverged from its peers at block (\d+): (\d+) of (\d+) answers match.*Rolled back to the agreed block (\d+)");
+        // The status counter can move before the node's log line has reached the test's stdout reader: wait for the line too.
+        var divergenceLine = new Regex(@"VM 1 diverged from its peers at block (\d+): (\d+) of (\d+) answers match.*Rolled back to the agreed block (\d+)");
+        string log = "";
+        Match logged = Match.Empty;
+        try
+        {
+            await Eventually.UntilAsync(() =>
+            {
+                log = net.Process(3)!.StdOut + net.Process(3)!.StdErr;
+                logged = divergenceLine.Match(log);
+                return Task.FromResult(logged.Success);
+            }, TimeSpan.FromSeconds(20), "node 3 to log the divergence and rollback");
+        }
+        catch (TimeoutException) { }
         Assert.True(logged.Success, "node 3 did not log the divergence and rollback:\n" + log[Math.Max(0, log.Length - 4000)..]);
         ulong divergedAt = ulong.Parse(logged.Groups[1].Value, CultureInfo.InvariantCulture);
         ulong rolledBackTo = ulong.Parse(logged.Groups[4].Value, CultureInfo.InvariantCulture);

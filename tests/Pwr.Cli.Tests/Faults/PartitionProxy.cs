@@ -160,7 +160,8 @@ internal sealed class PartitionProxy : IAsyncDisposable
     {
         foreach (var c in new[] { a, b })
         {
-            try { c.Client.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            // A pump or the accept loop may have closed this pair already (Client is then null): closing twice is fine.
+            try { c.Client?.Shutdown(SocketShutdown.Both); } catch (Exception e) when (e is SocketException or ObjectDisposedException or NullReferenceException) { }
             c.Dispose();
         }
     }
