@@ -66,7 +66,7 @@ public static class NetworkCommands
         {
             var cfg = NodeConfig.Load(p.GetValue(config)!);
             using var loggers = LoggerFactory.Create(b => b
-                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
                 .SetMinimumLevel(cfg.LogLevel)
                 .AddFilter("Microsoft", LogLevel.Warning));
             await using var host = await ConfiguredNodeHost.StartAsync(cfg, loggers);

@@ -27,7 +27,9 @@ public sealed partial class BftEngine : IConsensusEngine
     private sealed record HeightView(ulong Height, ValidatorSet Validators);
 
     /// <summary>What a peer behind us needs to decide a height: the decided proposal and its precommits.</summary>
-    private sealed record CatchUp(ulong Height, byte[] Proposal, IReadOnlyList<byte[]> Precommits);
+    // Kept as objects and encoded only when a peer really needs them: at a few MB per block, encoding every decided
+    // proposal up front costs more than the rare catch-up it serves.
+    private sealed record CatchUp(ulong Height, Proposal Proposal, IReadOnlyList<SignedVote> Precommits, long DecidedAt);
 
     private const int MaxBufferedMessages = 10_000;
     /// <summary>How many recent heights a lagging peer can catch up through consensus messages; further back is block sync's job.</summary>
@@ -46,6 +48,10 @@ public sealed partial class BftEngine : IConsensusEngine
     private readonly List<MessageInput> _buffered = [];
     private readonly Dictionary<Hash32, bool> _validity = [];
     private readonly Dictionary<PeerId, long> _lastCatchUpSent = [];
+    // Proposals already verified and queued (network threads): re-sends and catch-ups of them are dropped before the
+    // block is decoded, which at full blocks is the most expensive step of receiving one.
+    private readonly HashSet<(ulong Height, uint Round, Address Proposer, Hash32 Signature)> _seenProposals = [];
+    private (ulong Height, uint Round, long SentAt) _proposalSent;
     private volatile HeightView _view;
     private readonly object _statusGate = new();
     private ConsensusStatus _status;
@@ -137,6 +143,8 @@ public sealed partial class BftEngine : IConsensusEngine
             switch (kind)
             {
                 case MessageKind.Proposal:
+                    if (Proposal.TryPeekKey(payload.Span, out var key))
+                        lock (_seenProposals) { if (_seenProposals.Contains(key)) return; }
                     if (!Proposal.TryDecode(payload.Span, _options.MaxProposalBytes, _options.MaxProposalBytes, out var proposal, out var error))
                     {
                         _network.Disconnect(from, "undecodable proposal: " + error);
@@ -165,13 +173,22 @@ public sealed partial class BftEngine : IConsensusEngine
         if (height == view.Height)
         {
             if (Verify(message, view.Validators) is { } problem) { _network.Disconnect(from, problem); return; }
+            if (message is Proposal p) RememberProposal(p, view.Height);
             _inputs.Writer.TryWrite(new MessageInput(from, message, true));
         }
         else if (height > view.Height && height <= view.Height + CatchUpHeights) _inputs.Writer.TryWrite(new MessageInput(from, message, false));
         else if (height < view.Height && height + CatchUpHeights >= view.Height) _inputs.Writer.TryWrite(new LaggingPeerInput(from, height, message));
     }
 
-    /// <summary>Null if the message is signed by a validator of <paramref name="validators"/>, else why not.</summary>
+    private void RememberProposal(Proposal p, ulong height)
+    {
+        lock (_seenProposals)
+        {
+            if (_seenProposals.Count >= 256) _seenProposals.RemoveWhere(k => k.Height < height);
+            if (_seenProposals.Count < 1024) _seenProposals.Add(p.Key);
+        }
+    }
+
     /// <summary>
     /// A message for a height we already decided: checked against that height's validators (on this thread, which owns
     /// the app) so a forged or non-validator message still costs its sender the connection, then answered with catch-up.
@@ -182,6 +199,7 @@ public sealed partial class BftEngine : IConsensusEngine
         SendCatchUp(l.Peer, l.Height);
     }
 
+    /// <summary>Null if the message is signed by a validator of <paramref name="validators"/>, else why not.</summary>
     private string? Verify(object message, ValidatorSet validators)
     {
         switch (message)
@@ -356,6 +374,7 @@ public sealed partial class BftEngine : IConsensusEngine
 
     private void SendProposal(Proposal proposal)
     {
+        _proposalSent = (proposal.Height, proposal.Round, _time.GetTimestamp());
         _network.Broadcast(MessageKind.Proposal, proposal.Encode());
         OnProposal(proposal);
     }
@@ -375,7 +394,7 @@ public sealed partial class BftEngine : IConsensusEngine
         _app.FinalizeBlock(block);
         if (_machine.ProposalOf(d.Round) is { } proposal)
         {
-            _catchUps[d.Height] = new CatchUp(d.Height, proposal.Encode(), [.. d.Precommits.Select(v => v.Encode())]);
+            _catchUps[d.Height] = new CatchUp(d.Height, proposal, [.. d.Precommits], _time.GetTimestamp());
             while (_catchUps.Count > CatchUpHeights) _catchUps.Remove(_catchUps.Keys.First());
         }
         LogFinalized(_logger, d.Height, d.Round, block.Transactions.Count, block.Hash);
@@ -405,7 +424,15 @@ public sealed partial class BftEngine : IConsensusEngine
         var round = _machine.Round;
         foreach (var vote in _wal.VotesAt(_height))
             if (vote.Round + 1 >= round) _network.Broadcast(MessageKind.Vote, vote.Encode());
-        if (_wal.FindProposal(_height, round) is { } proposal) _network.Broadcast(MessageKind.Proposal, proposal.Encode());
+        // The proposal (up to a few MB) only when the round has stalled for two intervals since it went out: peers that
+        // have it drop the copy unread, but it still costs a copy per peer at every interval of every busy height.
+        if (_wal.FindProposal(_height, round) is { } proposal
+            && (_proposalSent.Height != _height || _proposalSent.Round != round
+                || _time.GetElapsedTime(_proposalSent.SentAt) >= 2 * _options.RebroadcastInterval))
+        {
+            _proposalSent = (_height, round, _time.GetTimestamp());
+            _network.Broadcast(MessageKind.Proposal, proposal.Encode());
+        }
     }
 
     /// <summary>
@@ -414,14 +441,19 @@ public sealed partial class BftEngine : IConsensusEngine
     /// </summary>
     private void SendCatchUp(PeerId peer, ulong height)
     {
-        if (!_catchUps.ContainsKey(height)) return;
+        if (!_catchUps.TryGetValue(height, out var first)) return;
         var now = _time.GetTimestamp();
+        // A peer whose precommits for a height arrive just after we decided it is not lagging: it decides on the same
+        // precommits a moment later. Only a peer still on that height after a rebroadcast interval gets catch-up
+        // (it re-sends its votes every interval, so it asks again); sending a full block to every slightly slower peer
+        // at every height tripled the proposal traffic and decoding under load.
+        if (_time.GetElapsedTime(first.DecidedAt, now) < _options.RebroadcastInterval) return;
         if (_lastCatchUpSent.TryGetValue(peer, out var last) && _time.GetElapsedTime(last, now) < _options.RebroadcastInterval / 2) return;
         _lastCatchUpSent[peer] = now;
         foreach (var (_, c) in _catchUps.Where(kv => kv.Key >= height))
         {
-            _network.Send(peer, MessageKind.Proposal, c.Proposal);
-            foreach (var v in c.Precommits) _network.Send(peer, MessageKind.Vote, v);
+            _network.Send(peer, MessageKind.Proposal, c.Proposal.Encode());
+            foreach (var v in c.Precommits) _network.Send(peer, MessageKind.Vote, v.Encode());
         }
     }
 

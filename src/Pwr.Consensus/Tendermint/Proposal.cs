@@ -42,7 +42,31 @@ public sealed record Proposal(ulong Height, uint Round, int PolRound, Block Bloc
         => Address.FromPublicKey(publicKey) == Proposer
            && Falcon512.Verify(publicKey, SignBytes(chainId, Height, Round, PolRound, Block.Hash), Signature);
 
-    public byte[] Encode()
+    // A proposal is encoded for the WAL, for the broadcast and for every re-send: at a few MB per full block, once is enough.
+    private byte[]? _encoded;
+
+    /// <summary>The wire bytes (computed once; the caller must not modify them).</summary>
+    public byte[] Encode() => _encoded ??= EncodeNow();
+
+    /// <summary>
+    /// Identifies a signed proposal from its first bytes without decoding the block: (height, round, proposer, hash of
+    /// the signature). Falcon signatures are randomized, so two different blocks signed for one round have different keys.
+    /// </summary>
+    public static bool TryPeekKey(ReadOnlySpan<byte> bytes, out (ulong Height, uint Round, Address Proposer, Hash32 Signature) key)
+    {
+        key = default;
+        var r = new BigEndianReader(bytes);
+        if (!r.TryReadU64(out var height) || !r.TryReadU32(out var round) || !r.TryReadU32(out _)
+            || !r.TryReadAddress(out var proposer) || !r.TryReadU16(out var sigLen) || sigLen > Falcon512.MaxSignatureSize
+            || !r.TryReadBytes(sigLen, out var sig)) return false;
+        key = (height, round, proposer, Keccak.Hash256(sig));
+        return true;
+    }
+
+    /// <summary>The key <see cref="TryPeekKey"/> reads from this proposal's encoding.</summary>
+    public (ulong Height, uint Round, Address Proposer, Hash32 Signature) Key => (Height, Round, Proposer, Keccak.Hash256(Signature));
+
+    private byte[] EncodeNow()
     {
         var block = BlockCodec.Encode(Block);
         var bytes = new byte[FixedSize + Signature.Length + block.Length];
