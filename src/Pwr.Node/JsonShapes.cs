@@ -27,6 +27,13 @@ public static class JsonShapes
             case TransactionType.Transfer: d["receiver"] = tx.Receiver.ToString(); d["amount"] = tx.Amount; break;
             case TransactionType.ClaimVmId: d["vidaId"] = tx.VmId; break;
             case TransactionType.VmData: d["vidaId"] = tx.VmId; d["data"] = Hex.Encode(tx.Data.Span); d["value"] = tx.Value; break;
+            case TransactionType.JoinAsValidator: d["amount"] = tx.Amount; break;
+            case TransactionType.Delegate or TransactionType.Undelegate: d["validator"] = tx.Validator.ToString(); d["amount"] = tx.Amount; break;
+            case TransactionType.DoubleSignEvidence:
+                d["voteA"] = Hex.Encode(tx.VoteA.Span);
+                d["voteB"] = Hex.Encode(tx.VoteB.Span);
+                if (SignedVote.TryDecode(tx.VoteA.Span, out var vote)) d["offender"] = vote.Validator.ToString();
+                break;
         }
         if (stored is not null)
         {

@@ -171,6 +171,14 @@ public sealed partial class VmHost : IDisposable, IAsyncDisposable
         {
             if (_state != VmHostState.Created) throw new InvalidOperationException($"VM host {VmId} was already started");
             _state = VmHostState.Running;
+            if (Agreement?.PersistedHalt is { } halt)
+            {
+                // Halted by root agreement before a restart: it stays halted (the thread exits at once) until an operator resyncs it.
+                _state = VmHostState.Halted;
+                _errorCount++;
+                _lastError = halt.Reason;
+                _lastErrorBlock = halt.Height;
+            }
             _thread = new Thread(Run) { IsBackground = true, Name = $"pwr-vm-{VmId}" };
         }
         _source.HeightAdvanced += NotifyNewHeight;

@@ -31,6 +31,9 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
 
     private const string AgreedPrefix = "agreed-", CandidatePrefix = "candidate-", TempPrefix = "tmp-";
 
+    /// <summary>File in <see cref="CheckpointDirectory"/> that keeps a halt across restarts (until an operator deletes the directory).</summary>
+    public const string HaltMarkerName = "HALTED";
+
     private readonly VmHost _host;
     private readonly IReadOnlyList<IVmPeerRootSource> _peers;
     private readonly bool _ownsPeers;
@@ -49,6 +52,7 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
     private long _checks, _divergences, _rollbacks;
     private string? _lastError;
     private bool _stopped;
+    private (ulong Height, string Reason)? _persistedHalt;
 
     /// <summary>
     /// Attaches root agreement to <paramref name="host"/> (before it starts; <see cref="VmHost.Start"/> then starts the
@@ -73,6 +77,9 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
     }
 
     public ulong VmId => _host.VmId;
+
+    /// <summary>The halt recorded before this process started (<see cref="HaltMarkerName"/>): the host starts halted.</summary>
+    internal (ulong Height, string Reason)? PersistedHalt { get { lock (_gate) return _persistedHalt; } }
 
     /// <summary>Where the agreed and candidate snapshots live (one sub-directory each).</summary>
     public string CheckpointDirectory { get; }
@@ -289,8 +296,10 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
         {
             lock (_gate) _state = VmAgreementState.Halted;
             Failed($"rolling VM {VmId} back to block {target?.Height ?? 0} failed: {e.Message}");
+            WriteHaltMarker(divergence, reason + "; rolling back failed: " + e.Message);
             return true;
         }
+        if (halt) WriteHaltMarker(divergence, reason + " again after a rollback; halted");
         return halt;
     }
 
@@ -357,6 +366,55 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
         }
         _agreed.Sort((a, b) => a.Height.CompareTo(b.Height));
         _lastAgreedHeight = _agreed.Count > 0 ? _agreed[^1].Height : 0;
+        ReadHaltMarker();
+    }
+
+    // A halted VM stays halted after a restart: re-executing the same corrupted or mismatching state would only
+    // diverge again, and an operator has to look first (the log line says what to delete).
+    private void WriteHaltMarker(VmDivergence d, string reason)
+    {
+        string path = Path.Combine(CheckpointDirectory, HaltMarkerName);
+        string text = string.Create(CultureInfo.InvariantCulture,
+            $"{d.Height} {d.LocalRoot} {d.PeerRoot} {d.Agreeing} {d.Answers} {d.RolledBackTo}\n{reason.ReplaceLineEndings(" ")}\n");
+        try
+        {
+            string temp = path + ".tmp";
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write))
+            {
+                file.Write(System.Text.Encoding.UTF8.GetBytes(text));
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Failed($"recording the halt of VM {VmId} in {path}: {e.Message}");
+        }
+    }
+
+    private void ReadHaltMarker()
+    {
+        string path = Path.Combine(CheckpointDirectory, HaltMarkerName);
+        if (!File.Exists(path)) return;
+        var lines = File.ReadAllLines(path);
+        var f = lines.Length > 0 ? lines[0].Split(' ') : [];
+        if (f.Length == 6 && ulong.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong height)
+            && Hash32.TryParse(f[1], out var local) && Hash32.TryParse(f[2], out var peer)
+            && int.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out int agreeing)
+            && int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out int answers)
+            && ulong.TryParse(f[5], NumberStyles.None, CultureInfo.InvariantCulture, out ulong rolledBackTo))
+        {
+            _divergence = new VmDivergence(height, local, peer, agreeing, answers, rolledBackTo);
+            string why = lines.Length > 1 ? lines[1] : "diverged from its peers";
+            _persistedHalt = (height, $"{why} (recorded in {path} before this start; delete {CheckpointDirectory} and the VM's store to resync)");
+        }
+        else
+        {
+            // Unreadable marker: still halted, the safe side.
+            _persistedHalt = (_lastAgreedHeight, $"halted before this start ({path} is unreadable); delete {CheckpointDirectory} and the VM's store to resync");
+        }
+        _state = VmAgreementState.Halted;
+        Log.StartedHalted(_logger, VmId, _persistedHalt.Value.Reason);
     }
 
     private void Failed(string message)
@@ -402,6 +460,9 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
 
         [LoggerMessage(EventId = 24, Level = LogLevel.Debug, Message = "VM {VmId}: peer {Peer} gave no root for block {Height}: {Reason}")]
         public static partial void PeerUnreachable(ILogger logger, ulong vmId, string peer, ulong height, string reason);
+
+        [LoggerMessage(EventId = 26, Level = LogLevel.Critical, Message = "VM {VmId} starts HALTED: {Reason}")]
+        public static partial void StartedHalted(ILogger logger, ulong vmId, string reason);
 
         [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "VM {VmId} root agreement: {Reason}")]
         public static partial void Failed(ILogger logger, ulong vmId, string reason);

@@ -261,4 +261,64 @@ public sealed class VmRootAgreementTests
             Assert.Empty(Directory.GetDirectories(checkpoints, "candidate-*"));
         }
     }
+
+    [Fact]
+    public async Task A_halted_vm_stays_halted_after_a_restart_until_its_agreement_directory_is_deleted()
+    {
+        using var dir = new TempDirectory();
+        var source = new MemoryBlockSource();
+        source.AddMany(TestData.TransferBlocks(blocks: 10, txPerBlock: 3));
+        var options = new VmHostOptions { PollInterval = TimeSpan.FromMilliseconds(20), SyncWrites = false, AgreementInterval = TimeSpan.FromHours(1) };
+        // Peers confirm up to block 5 and then report roots this host never reproduces: diverge, roll back, diverge again, halt.
+        Hash32? Peer(VmStore store, ulong n) => n <= 5 && store.TryGetRoot(n, out var r) ? r : WrongRoot;
+        string checkpoints;
+        using (var store = VmStore.Open(dir.Sub("vm")))
+        {
+            await using var host = new VmHost(new Pwr.Vm.Token.TokenVm(TestData.TokenVmId), store, source, options);
+            var agreement = new VmRootAgreement(host, [new FakePeer("peer", n => Peer(store, n))]);
+            host.Start();
+            await host.WaitForHeightAsync(5).WaitAsync(AgreementHarness.Timeout);
+            await agreement.CheckOnceAsync();
+            await host.WaitForHeightAsync(10).WaitAsync(AgreementHarness.Timeout);
+            var outcomes = new List<VmAgreementOutcome>();
+            for (int i = 0; i < 8 && host.State != VmHostState.Halted; i++)
+            {
+                outcomes.Add((await agreement.CheckOnceAsync()).Outcome);
+                if (host.State == VmHostState.Running) await host.WaitForHeightAsync(10).WaitAsync(AgreementHarness.Timeout);
+            }
+            Assert.Equal(VmHostState.Halted, host.State);
+            Assert.Contains(VmAgreementOutcome.Halted, outcomes);
+            checkpoints = agreement.CheckpointDirectory;
+            Assert.True(File.Exists(Path.Combine(checkpoints, VmRootAgreement.HaltMarkerName)));
+        }
+
+        // Restarted: the host comes up halted at the rolled-back height, withholds the disputed roots and applies nothing.
+        using (var store = VmStore.Open(dir.Sub("vm")))
+        {
+            ulong heightAtRestart = store.Height;
+            await using var host = new VmHost(new Pwr.Vm.Token.TokenVm(TestData.TokenVmId), store, source, options);
+            var agreement = new VmRootAgreement(host, [new FakePeer("peer", n => Peer(store, n))]);
+            host.Start();
+            Assert.Equal(VmHostState.Halted, host.State);
+            Assert.Equal(VmAgreementState.Halted, agreement.State);
+            var status = host.GetStatus();
+            Assert.Contains("before this start", status.LastError);
+            Assert.Equal(VmAgreementOutcome.Skipped, (await agreement.CheckOnceAsync()).Outcome);
+            await Task.Delay(200);
+            Assert.Equal(heightAtRestart, store.Height);
+            Assert.NotNull(host.RootWithheldReason(heightAtRestart + 1));
+        }
+
+        // The operator's remedy: delete the agreement directory and the store; the VM resyncs and runs.
+        Directory.Delete(checkpoints, recursive: true);
+        Directory.Delete(dir.Sub("vm"), recursive: true);
+        using (var store = VmStore.Open(dir.Sub("vm")))
+        {
+            await using var host = new VmHost(new Pwr.Vm.Token.TokenVm(TestData.TokenVmId), store, source, options);
+            var agreement = new VmRootAgreement(host, [new FakePeer("none", _ => null)]);
+            host.Start();
+            await host.WaitForHeightAsync(10).WaitAsync(AgreementHarness.Timeout);
+            Assert.Equal(VmHostState.Running, host.State);
+        }
+    }
 }

@@ -58,6 +58,7 @@ public sealed class ByzantineStakingVmFaultTests
             return false;
         }, Wait, "a successful DoubleSignEvidence transaction in a finalized block");
         var evidenceTx = evidence.Tx;
+        Assert.Equal(byzantine.ToString(), evidenceTx.GetProperty("offender").GetString());
         Assert.Equal("DoubleSignEvidence", evidenceTx.GetProperty("type").GetString());
         var reporter = evidenceTx.GetProperty("sender").GetString()!;
         Assert.Contains(reporter, Enumerable.Range(0, 3).Select(i => DevnetKeys.Validator(i).Address.ToString()));
@@ -107,11 +108,13 @@ public sealed class ByzantineStakingVmFaultTests
         await net.WaitForHeightOnAllAsync(2, Wait);
         var api = net.Apis[0];
         var acknowledged = new Dictionary<Hash32, ulong>();
+        JsonElement lastTx = default;
         async Task<ulong> FinalizeAsync(byte[] signed)
         {
             var hash = await api.BroadcastOkAsync(signed);
             var tx = await api.WaitForTransactionAsync(hash, Wait);
             Assert.True(tx.GetProperty("success").GetBoolean(), tx.ToString());
+            lastTx = tx;
             ulong block = tx.GetProperty("blockNumber").GetUInt64();
             acknowledged[hash] = block;
             return block;
@@ -131,6 +134,8 @@ public sealed class ByzantineStakingVmFaultTests
 
         // Join: the block that includes it is still signed by the old set; the set of the next height has the joiner.
         ulong j = await FinalizeAsync(TransactionBuilder.Sign(TransactionBuilder.JoinAsValidator(Txs.ChainId, 1, Txs.MinFee, joiner.Address, stake), joiner));
+        Assert.Equal("JoinAsValidator", lastTx.GetProperty("type").GetString());
+        Assert.Equal(stake, lastTx.GetProperty("amount").GetUInt64());
         await net.WaitForHeightAsync(0, j + 1, Wait);
         var joinedSet = await api.GetAsync("/validators");
         var member = joinedSet.GetProperty("validators").EnumerateArray().Single(v => v.GetProperty("address").GetString() == joinerAddress);
@@ -193,6 +198,8 @@ public sealed class ByzantineStakingVmFaultTests
         Assert.Equal(stake, before.GetProperty("stake").GetUInt64());
         ulong shares = before.GetProperty("shares").GetUInt64();
         ulong u = await FinalizeAsync(TransactionBuilder.Sign(TransactionBuilder.Undelegate(Txs.ChainId, 2, Txs.MinFee, joiner.Address, joiner.Address, shares), joiner));
+        Assert.Equal(joinerAddress, lastTx.GetProperty("validator").GetString());
+        Assert.Equal(shares, lastTx.GetProperty("amount").GetUInt64());
         await net.WaitForHeightAsync(0, u + 1, Wait);
         // The first reads right after the unbonding block: the release is UnbondingBlocks (20) blocks away.
         ulong h1 = await api.BlocksCountAsync();
