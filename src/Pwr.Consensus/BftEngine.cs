@@ -32,6 +32,9 @@ public sealed partial class BftEngine : IConsensusEngine
     private sealed record CatchUp(ulong Height, Proposal Proposal, IReadOnlyList<SignedVote> Precommits, long DecidedAt);
 
     private const int MaxBufferedMessages = 10_000;
+    // One peer may hold at most this share of the buffer, so a flood of future-height messages from one connection
+    // cannot crowd out the honest peers' messages a lagging node needs.
+    private const int MaxBufferedPerPeer = MaxBufferedMessages / 8;
     /// <summary>How many recent heights a lagging peer can catch up through consensus messages; further back is block sync's job.</summary>
     private const int CatchUpHeights = 32;
 
@@ -46,6 +49,7 @@ public sealed partial class BftEngine : IConsensusEngine
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TendermintStateMachine _machine;
     private readonly List<MessageInput> _buffered = [];
+    private readonly Dictionary<PeerId, int> _bufferedPerPeer = [];
     private readonly Dictionary<Hash32, bool> _validity = [];
     private readonly Dictionary<PeerId, long> _lastCatchUpSent = [];
     // Proposals already verified and queued (network threads): re-sends and catch-ups of them are dropped before the
@@ -176,9 +180,27 @@ public sealed partial class BftEngine : IConsensusEngine
             if (message is Proposal p) RememberProposal(p, view.Height);
             _inputs.Writer.TryWrite(new MessageInput(from, message, true));
         }
-        else if (height > view.Height && height <= view.Height + CatchUpHeights) _inputs.Writer.TryWrite(new MessageInput(from, message, false));
+        else if (height > view.Height && height <= view.Height + CatchUpHeights)
+        {
+            // A later height's set is not known yet, but a signer of the current set keeps its key: a forged message in
+            // its name costs the sender the connection now rather than a place in the buffer. It is checked again, against
+            // that height's set, when the height starts.
+            if (SignerOf(message) is { } signer && view.Validators.Find(signer) is not null && Verify(message, view.Validators) is { } problem)
+            {
+                _network.Disconnect(from, problem);
+                return;
+            }
+            _inputs.Writer.TryWrite(new MessageInput(from, message, false));
+        }
         else if (height < view.Height && height + CatchUpHeights >= view.Height) _inputs.Writer.TryWrite(new LaggingPeerInput(from, height, message));
     }
+
+    private static Address? SignerOf(object message) => message switch
+    {
+        SignedVote v => v.Validator,
+        Proposal p => p.Proposer,
+        _ => null,
+    };
 
     private void RememberProposal(Proposal p, ulong height)
     {
@@ -280,6 +302,7 @@ public sealed partial class BftEngine : IConsensusEngine
         }
         var buffered = _buffered.ToList();
         _buffered.Clear();
+        _bufferedPerPeer.Clear();
         foreach (var m in buffered) OnMessageInput(m);
     }
 
@@ -289,7 +312,14 @@ public sealed partial class BftEngine : IConsensusEngine
         if (height > _height || (height == _height && !_heightStarted))
         {
             // Later heights wait here: a node catching up receives several decided heights at once.
-            if (height <= _height + CatchUpHeights && _buffered.Count < MaxBufferedMessages) _buffered.Add(m);
+            if (height > _height + CatchUpHeights || _buffered.Count >= MaxBufferedMessages) return;
+            if (m.From is { } from)
+            {
+                int held = _bufferedPerPeer.GetValueOrDefault(from);
+                if (held >= MaxBufferedPerPeer) return;
+                _bufferedPerPeer[from] = held + 1;
+            }
+            _buffered.Add(m);
             return;
         }
         if (height < _height)
