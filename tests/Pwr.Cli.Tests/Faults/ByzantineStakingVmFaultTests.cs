@@ -91,12 +91,12 @@ public sealed class ByzantineStakingVmFaultTests
         // Supply: the burned amount is exactly the slash, and balances + bonded + unbonding + burned = genesis.
         foreach (var api in honest)
         {
-            var supply = await ByzFaultInvariants.AssertSupplyConservedAsync(api);
+            var supply = await FaultInvariants.AssertSupplyConservedAsync(api);
             Assert.Equal(NetworkInit.StakePerValidator / 10, supply.GetProperty("burned").GetUInt64());
             Assert.Equal(3 * NetworkInit.StakePerValidator + slashed, supply.GetProperty("bonded").GetUInt64());
         }
-        await ByzFaultInvariants.AssertNoForkAsync(net.Apis);
-        await ByzFaultInvariants.AssertFinalizedPresentAsync(net.Apis, acknowledged);
+        await FaultInvariants.AssertNoForkAsync(net.Apis);
+        await FaultInvariants.AssertFinalizedPresentAsync(net.Apis, acknowledged);
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class ByzantineStakingVmFaultTests
         // After UnbondingBlocks the units return to its balance, exactly.
         await net.WaitForHeightAsync(0, u + unbondingBlocks, Wait);
         Assert.Equal(unbondingBalance + stake, await api.BalanceAsync(joiner.Address));
-        var released = await ByzFaultInvariants.AssertSupplyConservedAsync(api);
+        var released = await FaultInvariants.AssertSupplyConservedAsync(api);
         Assert.Equal(0UL, released.GetProperty("unbonding").GetUInt64());
         Assert.Equal(0UL, released.GetProperty("burned").GetUInt64());
 
@@ -230,9 +230,9 @@ public sealed class ByzantineStakingVmFaultTests
         ulong head = await api.BlocksCountAsync();
         foreach (var a in all) await a.WaitForBlocksAsync(head + 3, Wait);
         Assert.False(fifth.HasExited, "the fifth node exited");
-        await ByzFaultInvariants.AssertNoForkAsync(all);
-        await ByzFaultInvariants.AssertFinalizedPresentAsync(all, acknowledged);
-        foreach (var a in all) await ByzFaultInvariants.AssertSupplyConservedAsync(a);
+        await FaultInvariants.AssertNoForkAsync(all);
+        await FaultInvariants.AssertFinalizedPresentAsync(all, acknowledged);
+        foreach (var a in all) await FaultInvariants.AssertSupplyConservedAsync(a);
     }
 
     [Fact]
@@ -346,8 +346,8 @@ public sealed class ByzantineStakingVmFaultTests
         }
         Assert.NotEqual(Hash32.Zero.ToString(), await net.Apis[3].RootHashAsync(DevnetHost.TokenVmId, vmHeight));
 
-        await ByzFaultInvariants.AssertNoForkAsync(net.Apis);
-        await ByzFaultInvariants.AssertFinalizedPresentAsync(net.Apis, acknowledged);
-        foreach (var a in net.Apis) await ByzFaultInvariants.AssertSupplyConservedAsync(a);
+        await FaultInvariants.AssertNoForkAsync(net.Apis);
+        await FaultInvariants.AssertFinalizedPresentAsync(net.Apis, acknowledged);
+        foreach (var a in net.Apis) await FaultInvariants.AssertSupplyConservedAsync(a);
     }
 }

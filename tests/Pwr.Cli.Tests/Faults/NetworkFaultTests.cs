@@ -78,13 +78,13 @@ public sealed class NetworkFaultTests
             foreach (var h in during)
                 Assert.Equal(404, (await api.GetRawAsync($"/transactionByHash?hash={h}")).Status);
         Assert.True(proxy.RefusedTotal > 0, "no node tried to reconnect across the partition");
-        await NetInvariants.AssertNoForkAsync(net.Apis);
+        await FaultInvariants.AssertNoForkAsync(net.Apis);
 
         proxy.Heal();
         await net.WaitForHeightOnAllAsync(highest.Max() + 5, Wait);
         await WaitForPeersAsync(net, 3);
         await NetInvariants.AcknowledgeAsync(net.Apis[3], during, acknowledged, Wait);
-        await NetInvariants.AssertAllAsync(net.Apis, acknowledged);
+        await FaultInvariants.AssertAllAsync(net.Apis, acknowledged);
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class NetworkFaultTests
         Assert.False(full.HasExited);
 
         var all = net.Apis.Append(fullApi).ToList();
-        await NetInvariants.AssertAllAsync(all, acknowledged);
+        await FaultInvariants.AssertAllAsync(all, acknowledged);
     }
 
     [Fact]
@@ -246,7 +246,7 @@ public sealed class NetworkFaultTests
         await net.WaitForHeightOnAllAsync(now + 5, Wait);
         await WaitForPeersAsync(net, 3);
         for (int i = 0; i < 4; i++) Assert.False(net.Process(i)!.HasExited, $"node {i} exited");
-        await NetInvariants.AssertAllAsync(net.Apis, acknowledged);
+        await FaultInvariants.AssertAllAsync(net.Apis, acknowledged);
     }
 
     /// <summary>A fresh peer (or <paramref name="key"/>) handshakes, sends <paramref name="bytes"/> and must be disconnected, with <paramref name="logged"/> in node 0's log.</summary>
