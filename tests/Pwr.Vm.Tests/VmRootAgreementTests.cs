@@ -198,7 +198,7 @@ public sealed class VmRootAgreementTests
     }
 
     [Fact]
-    public async Task Persistent_divergence_halts_the_host_at_the_agreed_checkpoint_instead_of_looping()
+    public async Task Persistent_divergence_replays_from_genesis_once_then_halts_at_the_agreed_checkpoint_instead_of_looping()
     {
         // Peers agree up to block 10 and then report roots this host can never reproduce (a VM version mismatch, say).
         await using var h = new AgreementHarness(h => [.. Enumerable.Range(0, 3).Select(i => new FakePeer($"peer-{i}", n => n <= 10 ? h.Honest(n) : WrongRoot))]);
@@ -210,6 +210,11 @@ public sealed class VmRootAgreementTests
         await h.AdvanceToAsync(20);
         await h.Agreement.CheckOnceAsync();
         Assert.Equal(VmAgreementOutcome.Diverged, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(10UL, h.Agreement.GetStatus().Divergence!.RolledBackTo);
+        await h.Host.WaitForHeightAsync(20).WaitAsync(AgreementHarness.Timeout);
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Diverged, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(0UL, h.Agreement.GetStatus().Divergence!.RolledBackTo); // the checkpoint reproduced it: replay from genesis
         await h.Host.WaitForHeightAsync(20).WaitAsync(AgreementHarness.Timeout);
         await h.Agreement.CheckOnceAsync();
         Assert.Equal(VmAgreementOutcome.Halted, (await h.Agreement.CheckOnceAsync()).Outcome);
@@ -222,8 +227,8 @@ public sealed class VmRootAgreementTests
         Assert.Equal(10UL, status.Height);
         Assert.Contains("again after a rollback", status.LastError);
         Assert.Equal(VmAgreementState.Halted, status.Agreement!.State);
-        Assert.Equal(2, status.Agreement.DivergencesTotal);
-        Assert.Equal(2, status.Agreement.Rollbacks);
+        Assert.Equal(3, status.Agreement.DivergencesTotal);
+        Assert.Equal(3, status.Agreement.Rollbacks);
         Assert.False(h.Host.TryGetRoot(11, out _));
         Assert.Contains("halted", h.Host.RootWithheldReason(11));
         await Assert.ThrowsAsync<InvalidOperationException>(() => h.Host.WaitForHeightAsync(11));
@@ -320,5 +325,46 @@ public sealed class VmRootAgreementTests
             await host.WaitForHeightAsync(10).WaitAsync(AgreementHarness.Timeout);
             Assert.Equal(VmHostState.Running, host.State);
         }
+    }
+
+    [Fact]
+    public async Task Corruption_the_root_did_not_cover_when_agreed_heals_by_a_replay_from_genesis()
+    {
+        await using var h = new AgreementHarness(h => HonestPeers(h, 3));
+        h.Host.Start();
+        await h.AdvanceToAsync(10);
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Agreed, (await h.Agreement.CheckOnceAsync()).Outcome);
+
+        // Values go bad at block 20 but the Merkle tree is untouched: the root still matches, so block 20 is agreed, corruption included.
+        await h.AdvanceToAsync(20);
+        h.CorruptStore();
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Agreed, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(20UL, h.Agreement.LastAgreedHeight);
+
+        // The next blocks read the bad values: divergence, rollback to 20, which reproduces it.
+        await h.AdvanceToAsync(30);
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Diverged, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(20UL, h.Agreement.GetStatus().Divergence!.RolledBackTo);
+        await h.Host.WaitForHeightAsync(30).WaitAsync(AgreementHarness.Timeout);
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Diverged, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(0UL, h.Agreement.GetStatus().Divergence!.RolledBackTo);
+
+        // The replay from genesis needs only the blocks: honest roots everywhere, agreement again, still running.
+        await h.Host.WaitForHeightAsync(30).WaitAsync(AgreementHarness.Timeout);
+        for (ulong n = 1; n <= 30; n++)
+        {
+            Assert.True(h.Store.TryGetRoot(n, out var root), $"no root for block {n}");
+            Assert.Equal(h.Honest(n), root);
+        }
+        Assert.False(h.StoreHas("state", "junk-key"u8), "the replay kept garbage in the state");
+        await h.Agreement.CheckOnceAsync();
+        Assert.Equal(VmAgreementOutcome.Agreed, (await h.Agreement.CheckOnceAsync()).Outcome);
+        Assert.Equal(VmAgreementState.InAgreement, h.Agreement.State);
+        Assert.Equal(VmHostState.Running, h.Host.State);
+        Assert.Equal(2, h.Agreement.GetStatus().DivergencesTotal);
     }
 }
