@@ -217,19 +217,23 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
 
         var candidates = new List<PendingTransaction>(proposal.Transactions.Count);
         var newKeys = new Dictionary<Address, byte[]>();
+        List<int>? unverified = null;
         foreach (var tx in proposal.Transactions)
         {
             if (tx.Size > Options.MaxTransactionBytes) { error = $"transaction {tx.Hash} is oversized"; return false; }
             if (!CheckStateless(tx, out _, out var m, out var fee)) { error = $"transaction {tx.Hash}: {m}"; return false; }
             var key = tx.Type == TransactionType.SetPublicKey ? tx.PublicKey.ToArray()
                 : Ledger.GetAccount(tx.Sender).PublicKey ?? newKeys.GetValueOrDefault(tx.Sender);
+            if (key is null) { error = $"transaction {tx.Hash} has no valid signature"; return false; }
             // A transaction in our mempool has the same bytes (same hash) and its signature was checked at admission
             // against the same, immutable account key: re-verifying it would double the Falcon work per validator.
-            if (key is null || (!Mempool.Contains(tx.Hash) && (_verifiers.Get(tx.Sender, key) is not { } verifier || !TransactionSignature.Verify(tx, verifier))))
-            { error = $"transaction {tx.Hash} has no valid signature"; return false; }
+            if (!Mempool.Contains(tx.Hash)) (unverified ??= []).Add(candidates.Count);
             if (tx.Type == TransactionType.SetPublicKey) newKeys.TryAdd(tx.Sender, key);
             candidates.Add(new PendingTransaction(tx, key, fee, 0, 0));
         }
+        // The rest (gossip has not delivered them yet) on every core: this is on the consensus critical path.
+        if (unverified is not null && FirstBadSignature(candidates, unverified) is { } bad)
+        { error = $"transaction {bad} has no valid signature"; return false; }
         var exec = _executor.Execute(Ledger, new BlockContext(h.Number, h.Proposer, Validators, GetValidators), candidates, strict: true);
         if (exec.Dropped.Count > 0 || exec.Included.Count != proposal.Transactions.Count) { error = $"transaction may not enter the block: {exec.Dropped.FirstOrDefault().Reason}"; return false; }
         var prepared = Ledger.Prepare(exec.Accounts, exec.NewVmOwners, exec.Staking);
@@ -237,6 +241,24 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         _prepared = (h.Hash, exec, prepared);
         error = "";
         return true;
+    }
+
+    private Hash32? FirstBadSignature(List<PendingTransaction> candidates, List<int> indices)
+    {
+        int firstBad = int.MaxValue;
+        Parallel.For(0, indices.Count, k =>
+        {
+            var c = candidates[indices[k]];
+            if (_verifiers.Get(c.Tx.Sender, c.VerifiedKey) is not { } verifier || !TransactionSignature.Verify(c.Tx, verifier))
+                InterlockedMin(ref firstBad, indices[k]);
+        });
+        return firstBad == int.MaxValue ? null : candidates[firstBad].Tx.Hash;
+
+        static void InterlockedMin(ref int target, int value)
+        {
+            int seen;
+            while (value < (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen) { }
+        }
     }
 
     public void FinalizeBlock(Block block)

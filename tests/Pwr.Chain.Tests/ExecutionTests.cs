@@ -165,6 +165,28 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public void Proposal_with_a_transaction_whose_signature_does_not_verify_is_rejected()
+    {
+        using var other = new ChainFixture();
+        Assert.True(_f.Submit(_f.Transfer(ChainFixture.Dev0, ChainFixture.Dev1.Address, 99)).Accepted);
+        var block = _f.Produce();
+        // A second transfer, from an account the other node knows, with one signature byte flipped: the other node
+        // never saw it in its mempool, so it must check the signature itself.
+        var raw = _f.Transfer(ChainFixture.Dev1, ChainFixture.Dev0.Address, 5);
+        raw[^20] ^= 0x01;
+        Assert.True(TransactionCodec.TryDecode(raw, out var tampered, out _, out var decodeError), decodeError);
+        List<Transaction> txs = [.. block.Transactions, tampered];
+        var forged = new Block
+        {
+            Header = block.Header with { TransactionsRoot = Block.ComputeTransactionsRoot(txs) },
+            Transactions = txs,
+            Results = [.. block.Results, block.Results[0]],
+        };
+        Assert.False(other.Chain.ProcessProposal(forged, out var error));
+        Assert.Contains($"transaction {tampered.Hash} has no valid signature", error);
+    }
+
+    [Fact]
     public void Block_with_an_invalid_commit_is_not_finalized()
     {
         using var other = new ChainFixture();
