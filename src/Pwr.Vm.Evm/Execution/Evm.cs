@@ -103,11 +103,8 @@ internal sealed class Evm
 
     private static bool IsPrecompile(in Address address, out int id)
     {
-        Span<byte> bytes = stackalloc byte[20];
-        address.WriteTo(bytes);
-        if (PrecompileSet.IsPrecompile(bytes)) { id = bytes[19]; return true; }
-        id = 0;
-        return false;
+        id = address.SmallId(PrecompileSet.Count);
+        return id != 0;
     }
 
     /// <summary>CREATE/CREATE2 (and create transactions): bumps the creator's nonce, checks collisions, runs init code
