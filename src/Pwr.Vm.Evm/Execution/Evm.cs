@@ -338,8 +338,9 @@ internal sealed class Evm
         // Padded code: PUSH data past the end reads zeros and pc never passes Length + 33 (see CodeInfo).
         ref byte code = ref MemoryMarshal.GetArrayDataReference(f.Code.Padded);
         long gas = f.Msg.Gas;
-        int sp = 0;
-        int pc = 0;
+        // Native-sized so that stack and code addressing needs no sign extension.
+        nint sp = 0;
+        nint pc = 0;
 
         while (true)
         {
@@ -443,7 +444,7 @@ internal sealed class Evm
                         ref var dest = ref Unsafe.Add(ref st, sp - 1);
                         sp--;
                         if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
-                        pc = (int)dest.U0;
+                        pc = (nint)dest.U0;
                         continue;
                     }
                 case 0x57: // JUMPI
@@ -454,7 +455,7 @@ internal sealed class Evm
                         if (jump)
                         {
                             if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
-                            pc = (int)dest.U0;
+                            pc = (nint)dest.U0;
                             continue;
                         }
                         break;
@@ -504,11 +505,26 @@ internal sealed class Evm
                     }
                 case 0xf3: // RETURN
                 case 0xfd: // REVERT
-                    return ReturnOrRevert(op, ref st, sp, gas, f.Memory);
+                    return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
                 case 0xff: // SELFDESTRUCT (EIP-6780)
-                    return f.Evm.SelfDestruct(ref st, sp, gas, f.Msg);
+                    return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
+                // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
+                // (undefined opcodes never get here: the stack check above rejects them).
+                case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+                case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
+                case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+                case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
+                case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x55: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
+                case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
+                case 0xad: case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
+                case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+                case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
+                case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
+                case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
+                case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5:
+                case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
                 default:
-                    gas = f.Evm.Slow(op, ref st, sp, gas, f);
+                    gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
                     if (gas < 0) return CallResult.Fail();
                     sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
                     break;
