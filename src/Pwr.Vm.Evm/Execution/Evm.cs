@@ -743,139 +743,165 @@ internal sealed class Evm
                     }
                 // LOG0..LOG4 (listed one by one so the switch compiles to a single jump table)
                 case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4:
-                    {
-                        if (msg.IsStatic) return -1;
-                        int topicCount = op - 0xa0;
-                        var offset = Unsafe.Add(ref st, sp - 1);
-                        var length = Unsafe.Add(ref st, sp - 2);
-                        if (!Expand(memory, ref gas, offset, length)) return -1;
-                        // A length this large cannot pass the memory check, so U0 is exact here.
-                        gas -= 8 * (long)length.U0;
-                        if (gas < 0) return -1;
-                        var topics = topicCount == 0 ? [] : new Hash32[topicCount];
-                        for (int i = 0; i < topicCount; i++) topics[i] = ToHash(Unsafe.Add(ref st, sp - 3 - i));
-                        sp -= 2 + topicCount;
-                        var data = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-                        state.AddLog(new LogEntry(self, topics, data));
-                        break;
-                    }
+                    return LogOp(op, ref st, sp, gas, f);
                 case 0xf0: // CREATE
                 case 0xf5: // CREATE2
-                    {
-                        if (msg.IsStatic) return -1;
-                        var value = Unsafe.Add(ref st, sp - 1);
-                        var offset = Unsafe.Add(ref st, sp - 2);
-                        var length = Unsafe.Add(ref st, sp - 3);
-                        var salt = op == 0xf5 ? Unsafe.Add(ref st, sp - 4) : default;
-                        sp -= op == 0xf5 ? 4 : 3;
-                        if (!Expand(memory, ref gas, offset, length)) return -1;
-                        if (length.U0 > MaxInitCodeSize) return -1; // EIP-3860
-                        long words = Words(length.U0);
-                        gas -= 2 * words + (op == 0xf5 ? 6 * words : 0);
-                        if (gas < 0) return -1;
-                        var initCode = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-                        returnData = [];
-                        var newAddress = op == 0xf0
-                            ? CreateAddress(self, state.GetNonce(self))
-                            : Create2Address(self, salt, initCode);
-                        long childGas = gas - gas / 64;
-                        gas -= childGas;
-                        var child = new Message
-                        {
-                            Caller = self,
-                            Value = value,
-                            Gas = childGas,
-                            Depth = msg.Depth + 1,
-                        };
-                        var result = Create(child, initCode, newAddress, bumpNonce: true);
-                        gas += result.GasLeft;
-                        if (result.Status == EvmStatus.Revert) returnData = result.Output;
-                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? FromAddress(result.CreatedAddress) : default;
-                        break;
-                    }
+                    return CreateOp(op, ref st, sp, gas, f);
                 case 0xf1: // CALL
                 case 0xf2: // CALLCODE
                 case 0xf4: // DELEGATECALL
                 case 0xfa: // STATICCALL
-                    {
-                        bool hasValue = op is 0xf1 or 0xf2;
-                        var requested = Unsafe.Add(ref st, sp - 1);
-                        var target = ToAddress(Unsafe.Add(ref st, sp - 2));
-                        int i = 2;
-                        var value = hasValue ? Unsafe.Add(ref st, sp - 1 - i++) : default;
-                        var inOffset = Unsafe.Add(ref st, sp - 1 - i++);
-                        var inLength = Unsafe.Add(ref st, sp - 1 - i++);
-                        var outOffset = Unsafe.Add(ref st, sp - 1 - i++);
-                        var outLength = Unsafe.Add(ref st, sp - 1 - i++);
-                        sp -= i;
-
-                        gas -= state.WarmAccount(target) ? 2600 : 100;
-                        if (gas < 0) return -1;
-                        if (!Expand(memory, ref gas, inOffset, inLength) || !Expand(memory, ref gas, outOffset, outLength))
-                            return -1;
-                        bool transfers = hasValue && !value.IsZero;
-                        if (transfers)
-                        {
-                            if (op == 0xf1 && msg.IsStatic) return -1;
-                            gas -= 9000;
-                            if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
-                        }
-                        if (gas < 0) return -1;
-                        long available = gas - gas / 64;
-                        long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
-                        gas -= childGas;
-                        if (transfers) childGas += 2300;
-
-                        var input = inLength.IsZero
-                            ? ReadOnlyMemory<byte>.Empty
-                            : new ReadOnlyMemory<byte>(memory.Buffer, (int)inOffset.U0, (int)inLength.U0);
-                        var child = new Message
-                        {
-                            Gas = childGas,
-                            Depth = msg.Depth + 1,
-                            Input = input,
-                            CodeAddress = target,
-                        };
-                        switch (op)
-                        {
-                            case 0xf1:
-                                child.Caller = self; child.Recipient = target; child.Value = value; child.IsStatic = msg.IsStatic;
-                                break;
-                            case 0xf2:
-                                child.Caller = self; child.Recipient = self; child.Value = value; child.IsStatic = msg.IsStatic;
-                                break;
-                            case 0xf4:
-                                child.Caller = msg.Caller; child.Recipient = self; child.Value = msg.Value; child.IsStatic = msg.IsStatic;
-                                break;
-                            default:
-                                child.Caller = self; child.Recipient = target; child.IsStatic = true;
-                                break;
-                        }
-                        CallResult result;
-                        if (op == 0xf2 && transfers)
-                        {
-                            // CALLCODE moves value to itself: only the balance check matters.
-                            result = child.Depth <= MaxDepth && UInt256.LessThan(state.GetBalance(self), value)
-                                ? new CallResult(EvmStatus.Revert, childGas, [])
-                                : Call(child, transfersValue: false);
-                        }
-                        else
-                        {
-                            result = Call(child, transfersValue: op == 0xf1);
-                        }
-                        gas += result.GasLeft;
-                        returnData = result.Output;
-                        if (!outLength.IsZero && result.Output.Length > 0)
-                        {
-                            int n = (int)Math.Min((ulong)result.Output.Length, outLength.U0);
-                            result.Output.AsSpan(0, n).CopyTo(memory.Span((long)outOffset.U0, n));
-                        }
-                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? UInt256.One : default;
-                        break;
-                    }
+                    return CallOp(op, ref st, sp, gas, f);
             default:
                 return -1;
         }
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long CreateOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        ref byte[] returnData = ref f.ReturnData;
+        if (msg.IsStatic) return -1;
+        var value = Unsafe.Add(ref st, sp - 1);
+        var offset = Unsafe.Add(ref st, sp - 2);
+        var length = Unsafe.Add(ref st, sp - 3);
+        var salt = op == 0xf5 ? Unsafe.Add(ref st, sp - 4) : default;
+        sp -= op == 0xf5 ? 4 : 3;
+        if (!Expand(memory, ref gas, offset, length)) return -1;
+        if (length.U0 > MaxInitCodeSize) return -1; // EIP-3860
+        long words = Words(length.U0);
+        gas -= 2 * words + (op == 0xf5 ? 6 * words : 0);
+        if (gas < 0) return -1;
+        var initCode = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        returnData = [];
+        var newAddress = op == 0xf0
+            ? CreateAddress(self, state.GetNonce(self))
+            : Create2Address(self, salt, initCode);
+        long childGas = gas - gas / 64;
+        gas -= childGas;
+        var child = new Message
+        {
+            Caller = self,
+            Value = value,
+            Gas = childGas,
+            Depth = msg.Depth + 1,
+        };
+        var result = Create(child, initCode, newAddress, bumpNonce: true);
+        gas += result.GasLeft;
+        if (result.Status == EvmStatus.Revert) returnData = result.Output;
+        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? FromAddress(result.CreatedAddress) : default;
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long CallOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        ref byte[] returnData = ref f.ReturnData;
+        bool hasValue = op is 0xf1 or 0xf2;
+        var requested = Unsafe.Add(ref st, sp - 1);
+        var target = ToAddress(Unsafe.Add(ref st, sp - 2));
+        int i = 2;
+        var value = hasValue ? Unsafe.Add(ref st, sp - 1 - i++) : default;
+        var inOffset = Unsafe.Add(ref st, sp - 1 - i++);
+        var inLength = Unsafe.Add(ref st, sp - 1 - i++);
+        var outOffset = Unsafe.Add(ref st, sp - 1 - i++);
+        var outLength = Unsafe.Add(ref st, sp - 1 - i++);
+        sp -= i;
+
+        gas -= state.WarmAccount(target) ? 2600 : 100;
+        if (gas < 0) return -1;
+        if (!Expand(memory, ref gas, inOffset, inLength) || !Expand(memory, ref gas, outOffset, outLength))
+            return -1;
+        bool transfers = hasValue && !value.IsZero;
+        if (transfers)
+        {
+            if (op == 0xf1 && msg.IsStatic) return -1;
+            gas -= 9000;
+            if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
+        }
+        if (gas < 0) return -1;
+        long available = gas - gas / 64;
+        long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
+        gas -= childGas;
+        if (transfers) childGas += 2300;
+
+        var input = inLength.IsZero
+            ? ReadOnlyMemory<byte>.Empty
+            : new ReadOnlyMemory<byte>(memory.Buffer, (int)inOffset.U0, (int)inLength.U0);
+        var child = new Message
+        {
+            Gas = childGas,
+            Depth = msg.Depth + 1,
+            Input = input,
+            CodeAddress = target,
+        };
+        switch (op)
+        {
+            case 0xf1:
+                child.Caller = self; child.Recipient = target; child.Value = value; child.IsStatic = msg.IsStatic;
+                break;
+            case 0xf2:
+                child.Caller = self; child.Recipient = self; child.Value = value; child.IsStatic = msg.IsStatic;
+                break;
+            case 0xf4:
+                child.Caller = msg.Caller; child.Recipient = self; child.Value = msg.Value; child.IsStatic = msg.IsStatic;
+                break;
+            default:
+                child.Caller = self; child.Recipient = target; child.IsStatic = true;
+                break;
+        }
+        CallResult result;
+        if (op == 0xf2 && transfers)
+        {
+            // CALLCODE moves value to itself: only the balance check matters.
+            result = child.Depth <= MaxDepth && UInt256.LessThan(state.GetBalance(self), value)
+                ? new CallResult(EvmStatus.Revert, childGas, [])
+                : Call(child, transfersValue: false);
+        }
+        else
+        {
+            result = Call(child, transfersValue: op == 0xf1);
+        }
+        gas += result.GasLeft;
+        returnData = result.Output;
+        if (!outLength.IsZero && result.Output.Length > 0)
+        {
+            int n = (int)Math.Min((ulong)result.Output.Length, outLength.U0);
+            result.Output.AsSpan(0, n).CopyTo(memory.Span((long)outOffset.U0, n));
+        }
+        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? UInt256.One : default;
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long LogOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        if (msg.IsStatic) return -1;
+        int topicCount = op - 0xa0;
+        var offset = Unsafe.Add(ref st, sp - 1);
+        var length = Unsafe.Add(ref st, sp - 2);
+        if (!Expand(memory, ref gas, offset, length)) return -1;
+        // A length this large cannot pass the memory check, so U0 is exact here.
+        gas -= 8 * (long)length.U0;
+        if (gas < 0) return -1;
+        var topics = topicCount == 0 ? [] : new Hash32[topicCount];
+        for (int i = 0; i < topicCount; i++) topics[i] = ToHash(Unsafe.Add(ref st, sp - 3 - i));
+        sp -= 2 + topicCount;
+        var data = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        state.AddLog(new LogEntry(self, topics, data));
         return gas;
     }
 
