@@ -483,12 +483,14 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         }
     }
 
-    public static UInt256 Negate(in UInt256 a) => Subtract(Zero, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 Negate(in UInt256 a) => Subtract(default, a);
 
     public static UInt256 SignedDivide(in UInt256 a, in UInt256 b)
     {
         if (b.IsZero) return Zero;
         bool an = a.IsNegative, bn = b.IsNegative;
+        if (!(an | bn)) return Divide(a, b);
         var ua = an ? Negate(a) : a;
         var ub = bn ? Negate(b) : b;
         var q = Divide(ua, ub);
@@ -500,6 +502,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     {
         if (b.IsZero) return Zero;
         bool an = a.IsNegative;
+        if (!(an | b.IsNegative)) return Modulo(a, b);
         var ua = an ? Negate(a) : a;
         var ub = b.IsNegative ? Negate(b) : b;
         var r = Modulo(ua, ub);
