@@ -37,6 +37,9 @@ public readonly struct Address : IEquatable<Address>, IComparable<Address>
 
     public bool IsZero => (_a | _b | _c) == 0;
 
+    /// <summary>The address's value when it is 1..<paramref name="max"/> (0x00..01 and up, as precompiles are numbered), else 0.</summary>
+    public int SmallId(int max) => (_a | _b) == 0 && _c - 1 < (uint)max ? (int)_c : 0;
+
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64BigEndian(destination, _a);

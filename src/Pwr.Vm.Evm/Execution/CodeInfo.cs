@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Pwr.Vm.Evm.Numerics;
 using Pwr.Core;
 
 namespace Pwr.Vm.Evm.Execution;
@@ -27,6 +30,18 @@ public sealed class CodeInfo
     public byte[] Padded { get; }
     public Hash32 CodeHash { get; }
     public int Length => Code.Length;
+
+    /// <summary>One bit per code byte, set for JUMPDEST opcodes (not PUSH data); computed once per code.</summary>
+    internal ulong[] JumpDestinations => _jumpDests ??= Analyze(Code);
+
+    /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsJumpDestination(in UInt256 destination)
+    {
+        if (!destination.FitsInUlong || destination.U0 >= (ulong)Code.Length) return false;
+        var bits = _jumpDests ??= Analyze(Code);
+        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bits), (nint)(destination.U0 >> 6)) & (1UL << (int)destination.U0)) != 0;
+    }
 
     /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
     public bool IsJumpDestination(ulong destination)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pwr.Core;
@@ -41,9 +42,8 @@ internal sealed class Evm
     private readonly WorldState _state;
     private readonly BlockContext _block;
     private readonly UInt256 _blobBaseFee;
-    private readonly UInt256[]?[] _stacks = new UInt256[MaxDepth + 1][];
-    private readonly EvmMemory?[] _memories = new EvmMemory[MaxDepth + 1];
     private readonly byte[] _scratch = new byte[64];
+    private readonly Frame?[] _frames = new Frame[MaxDepth + 1];
 
     public Evm(WorldState state, BlockContext block)
     {
@@ -103,11 +103,8 @@ internal sealed class Evm
 
     private static bool IsPrecompile(in Address address, out int id)
     {
-        Span<byte> bytes = stackalloc byte[20];
-        address.WriteTo(bytes);
-        if (PrecompileSet.IsPrecompile(bytes)) { id = bytes[19]; return true; }
-        id = 0;
-        return false;
+        id = address.SmallId(PrecompileSet.Count);
+        return id != 0;
     }
 
     /// <summary>CREATE/CREATE2 (and create transactions): bumps the creator's nonce, checks collisions, runs init code
@@ -270,63 +267,86 @@ internal sealed class Evm
         destination[available..].Clear();
     }
 
-    private UInt256[] RentStack(int depth) => _stacks[depth] ??= new UInt256[StackLimit];
-
-    private EvmMemory RentMemory(int depth) => _memories[depth] ??= new EvmMemory();
-
-    /// <summary>Reads PUSH data: <paramref name="count"/> big-endian bytes at <paramref name="start"/> (code is zero-padded).</summary>
-    private static UInt256 ReadPush(byte[] code, int start, int count)
-    {
-        int end = start + count;
-        return new UInt256(Limb(code, start, end - 8, end), Limb(code, start, end - 16, end - 8),
-            Limb(code, start, end - 24, end - 16), Limb(code, start, end - 32, end - 24));
-    }
-
+    /// <summary>Reads PUSH data: <paramref name="count"/> (3..32) big-endian bytes at <paramref name="start"/>. The
+    /// code is padded with 33 zero bytes, so 32 bytes can always be read and the surplus is shifted out.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Limb(byte[] code, int start, int from, int to)
+    private static UInt256 ReadPush(ref byte start, int count)
     {
-        if (to <= start) return 0;
-        if (from >= start) return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(code.AsSpan(from, 8));
-        ulong v = 0;
-        for (int i = start; i < to; i++) v = (v << 8) | code[i];
-        return v;
+        if (count <= 8)
+            return new UInt256(BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref start)) >> (64 - 8 * count));
+        return ReadLongPush(ref start, count);
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static UInt256 ReadLongPush(ref byte start, int count)
+    {
+        var word = UInt256.ReadBigEndian(ref start);
+        return count == 32 ? word : UInt256.ShiftRight(word, 256 - 8 * count);
+    }
+
+    /// <summary>True when [offset, offset+size) is already inside active memory (no expansion, no gas).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool InMemory(EvmMemory memory, in UInt256 offset, int size) =>
+        offset.FitsInUlong && offset.U0 <= uint.MaxValue && (long)offset.U0 + size <= memory.Size;
+
+    /// <summary>Expansion for a fixed-size access: the gas left, or -1 when out of gas.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long ExpandGas(EvmMemory memory, long gas, in UInt256 offset, int size) =>
+        ExpandSlow(memory, ref gas, offset, new UInt256((ulong)size)) ? gas : -1;
 
     // ---------------- interpreter ----------------
 
     private CallResult Run(in Message msg, CodeInfo codeInfo)
     {
-        var stackArray = RentStack(msg.Depth);
-        var memory = RentMemory(msg.Depth);
+        var frame = _frames[msg.Depth] ??= new Frame(this);
+        frame.Msg = msg;
+        frame.Code = codeInfo;
+        frame.ReturnData = [];
         try
         {
-            return Interpret(msg, codeInfo, stackArray, memory);
+            return Interpret(frame);
         }
         finally
         {
-            memory.Reset();
+            frame.Memory.Reset();
+            frame.Code = CodeInfo.Empty;
+            frame.ReturnData = [];
+            frame.Msg.Input = default;
         }
+    }
+
+    /// <summary>One call frame's context, pooled per depth. The interpreter loop keeps just this object, the stack and
+    /// code references and pc/sp/gas live, which leaves registers for the hot ones.</summary>
+    private sealed class Frame(Evm evm)
+    {
+        public readonly Evm Evm = evm;
+        public readonly UInt256[] Stack = new UInt256[StackLimit];
+        public readonly EvmMemory Memory = new();
+        public Message Msg;
+        public CodeInfo Code = CodeInfo.Empty;
+        /// <summary>RETURNDATA of the last call this frame made.</summary>
+        public byte[] ReturnData = [];
     }
 
     // Left to tiered compilation on purpose: AggressiveOptimization skips dynamic PGO and made long loops 25% slower
     // (vmPerformance/loopMul 8.9 s -> 11.1 s); warm up before measuring short runs.
-    private CallResult Interpret(in Message msg, CodeInfo codeInfo, UInt256[] stackArray, EvmMemory memory)
+    // The loop keeps only cheap opcodes inline; the rest run in Slow so that this method's frame stays small and
+    // pc, sp and gas stay in registers (gas is never passed by reference here).
+    private static CallResult Interpret(Frame f)
     {
-        ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(stackArray);
-        byte[] code = codeInfo.Padded;
-        int codeLength = codeInfo.Length;
-        long gas = msg.Gas;
-        int sp = 0;
-        int pc = 0;
-        byte[] returnData = [];
-        var state = _state;
-        ref OpcodeTable.Info info = ref MemoryMarshal.GetArrayDataReference(OpcodeTable.Infos);
-        Address self = msg.Recipient;
+        ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(f.Stack);
+        // Padded code: PUSH data past the end reads zeros and pc never passes Length + 33 (see CodeInfo).
+        ref byte code = ref MemoryMarshal.GetArrayDataReference(f.Code.Padded);
+        long gas = f.Msg.Gas;
+        // Native-sized so that stack and code addressing needs no sign extension.
+        nint sp = 0;
+        nint pc = 0;
 
         while (true)
         {
-            byte op = code[pc];
-            ref readonly var opInfo = ref Unsafe.Add(ref info, op);
+            byte op = Unsafe.Add(ref code, pc);
+            // A static readonly array: tier-1 code addresses it as a constant instead of holding it in a register.
+            ref readonly var opInfo = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.Infos), op);
             // One unsigned range check covers underflow, overflow and undefined opcodes (an empty range).
             if ((uint)(sp - opInfo.MinStack) > (uint)opInfo.StackRange) return CallResult.Fail();
             gas -= opInfo.Gas;
@@ -383,13 +403,157 @@ internal sealed class Evm
                         break;
                     }
                 case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
+                case 0x50: sp--; break;
+                case 0x51: // MLOAD
+                    {
+                        ref var a = ref Unsafe.Add(ref st, sp - 1);
+                        if (!InMemory(f.Memory, a, 32))
+                        {
+                            gas = ExpandGas(f.Memory, gas, a, 32);
+                            if (gas < 0) return CallResult.Fail();
+                        }
+                        a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
+                        break;
+                    }
+                case 0x52: // MSTORE
+                    {
+                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                        if (!InMemory(f.Memory, offset, 32))
+                        {
+                            gas = ExpandGas(f.Memory, gas, offset, 32);
+                            if (gas < 0) return CallResult.Fail();
+                        }
+                        Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
+                        sp -= 2;
+                        break;
+                    }
+                case 0x53: // MSTORE8
+                    {
+                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                        if (!InMemory(f.Memory, offset, 1))
+                        {
+                            gas = ExpandGas(f.Memory, gas, offset, 1);
+                            if (gas < 0) return CallResult.Fail();
+                        }
+                        f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
+                        sp -= 2;
+                        break;
+                    }
+                case 0x56: // JUMP
+                    {
+                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                        sp--;
+                        if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
+                        pc = (nint)dest.U0;
+                        continue;
+                    }
+                case 0x57: // JUMPI
+                    {
+                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                        bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
+                        sp -= 2;
+                        if (jump)
+                        {
+                            if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
+                            pc = (nint)dest.U0;
+                            continue;
+                        }
+                        break;
+                    }
+                case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
+                case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)f.Memory.Size); break;
+                case 0x5a: Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas); break;
+                case 0x5b: break;
+                case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
+                case 0x60:
+                    Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
+                    pc += 2;
+                    continue;
+                case 0x61:
+                    Unsafe.Add(ref st, sp++) = new UInt256((ulong)((Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2)));
+                    pc += 3;
+                    continue;
+                // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
+                case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
+                case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
+                case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
+                case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+                    {
+                        int n = op - 0x5f;
+                        Unsafe.Add(ref st, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + 1), n);
+                        pc += n + 1;
+                        continue;
+                    }
+                // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
+                case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+                case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
+                    {
+                        int n = op - 0x7f;
+                        Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
+                        sp++;
+                        break;
+                    }
+                // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
+                case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+                case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
+                    {
+                        int n = op - 0x8f;
+                        ref var top = ref Unsafe.Add(ref st, sp - 1);
+                        ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
+                        (top, other) = (other, top);
+                        break;
+                    }
+                case 0xf3: // RETURN
+                case 0xfd: // REVERT
+                    return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
+                case 0xff: // SELFDESTRUCT (EIP-6780)
+                    return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
+                // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
+                // (undefined opcodes never get here: the stack check above rejects them).
+                case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+                case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
+                case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+                case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
+                case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x55: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
+                case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
+                case 0xad: case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
+                case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+                case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
+                case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
+                case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
+                case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5:
+                case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
+                default:
+                    gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
+                    if (gas < 0) return CallResult.Fail();
+                    sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
+                    break;
+            }
+            pc++;
+        }
+    }
+
+    /// <summary>The opcodes that touch state, calldata, logs or calls: returns the gas left, or -1 to fail the frame.
+    /// The caller applies the opcode's stack growth.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long Slow(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var codeInfo = f.Code;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        int codeLength = codeInfo.Length;
+        ref byte[] returnData = ref f.ReturnData;
+        switch (op)
+        {
                 case 0x20: // KECCAK256
                     {
                         ref var offset = ref Unsafe.Add(ref st, sp - 1);
                         ref var length = ref Unsafe.Add(ref st, sp - 2);
-                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+                        if (!Expand(memory, ref gas, offset, length)) return -1;
                         gas -= 6 * Words(length.U0);
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         var data = length.IsZero ? ReadOnlySpan<byte>.Empty : memory.Span((long)offset.U0, (long)length.U0);
                         Keccak.Hash256(data, _scratch.AsSpan(0, 32));
                         length = new UInt256(_scratch.AsSpan(0, 32));
@@ -402,7 +566,7 @@ internal sealed class Evm
                         ref var a = ref Unsafe.Add(ref st, sp - 1);
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         a = state.GetBalance(address);
                         break;
                     }
@@ -429,11 +593,11 @@ internal sealed class Evm
                         if (op == 0x3e)
                         {
                             var end = UInt256.AddWithCarry(offset, length, out bool overflow);
-                            if (overflow || UInt256.LessThan(new UInt256((ulong)returnData.Length), end)) return CallResult.Fail();
+                            if (overflow || UInt256.LessThan(new UInt256((ulong)returnData.Length), end)) return -1;
                         }
-                        if (!Expand(memory, ref gas, destOffset, length)) return CallResult.Fail();
+                        if (!Expand(memory, ref gas, destOffset, length)) return -1;
                         gas -= 3 * Words(length.U0);
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         if (length.IsZero) break;
                         var source = op switch
                         {
@@ -451,7 +615,7 @@ internal sealed class Evm
                         ref var a = ref Unsafe.Add(ref st, sp - 1);
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         a = new UInt256((ulong)state.GetCode(address).Length);
                         break;
                     }
@@ -463,9 +627,9 @@ internal sealed class Evm
                         var length = Unsafe.Add(ref st, sp - 4);
                         sp -= 4;
                         gas -= state.WarmAccount(address) ? 2600 : 100;
-                        if (gas < 0 || !Expand(memory, ref gas, destOffset, length)) return CallResult.Fail();
+                        if (gas < 0 || !Expand(memory, ref gas, destOffset, length)) return -1;
                         gas -= 3 * Words(length.U0);
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         if (length.IsZero) break;
                         CopyPadded(state.GetCode(address).Code, offset, memory.Span((long)destOffset.U0, (long)length.U0));
                         break;
@@ -476,7 +640,7 @@ internal sealed class Evm
                         ref var a = ref Unsafe.Add(ref st, sp - 1);
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         a = state.IsDead(address) ? default : FromHash(state.GetCodeHash(address));
                         break;
                     }
@@ -505,43 +669,19 @@ internal sealed class Evm
                         break;
                     }
                 case 0x4a: Unsafe.Add(ref st, sp++) = _blobBaseFee; break;
-                case 0x50: sp--; break;
-                case 0x51: // MLOAD
-                    {
-                        ref var a = ref Unsafe.Add(ref st, sp - 1);
-                        if (!Expand(memory, ref gas, a, new UInt256(32))) return CallResult.Fail();
-                        a = new UInt256(memory.Span((long)a.U0, 32));
-                        break;
-                    }
-                case 0x52: // MSTORE
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!Expand(memory, ref gas, offset, new UInt256(32))) return CallResult.Fail();
-                        Unsafe.Add(ref st, sp - 2).WriteBigEndian(memory.Span((long)offset.U0, 32));
-                        sp -= 2;
-                        break;
-                    }
-                case 0x53: // MSTORE8
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!Expand(memory, ref gas, offset, UInt256.One)) return CallResult.Fail();
-                        memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
-                        sp -= 2;
-                        break;
-                    }
                 case 0x54: // SLOAD
                     {
                         ref var key = ref Unsafe.Add(ref st, sp - 1);
                         gas -= state.WarmSlot(self, key) ? 2100 : 100;
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         key = state.GetStorage(self, key);
                         break;
                     }
                 case 0x55: // SSTORE
                     {
-                        if (msg.IsStatic) return CallResult.Fail();
+                        if (msg.IsStatic) return -1;
                         // EIP-2200: SSTORE needs more than the call stipend left.
-                        if (gas <= 2300) return CallResult.Fail();
+                        if (gas <= 2300) return -1;
                         var key = Unsafe.Add(ref st, sp - 1);
                         var value = Unsafe.Add(ref st, sp - 2);
                         sp -= 2;
@@ -575,39 +715,14 @@ internal sealed class Evm
                                     state.AddRefund(original.IsZero ? 20000 - 100 : 5000 - 2100 - 100);
                             }
                         }
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         state.SetStorage(self, key, value);
                         break;
                     }
-                case 0x56: // JUMP
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        sp--;
-                        if (!dest.FitsInUlong || !codeInfo.IsJumpDestination(dest.U0)) return CallResult.Fail();
-                        pc = (int)dest.U0;
-                        continue;
-                    }
-                case 0x57: // JUMPI
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
-                        sp -= 2;
-                        if (jump)
-                        {
-                            if (!dest.FitsInUlong || !codeInfo.IsJumpDestination(dest.U0)) return CallResult.Fail();
-                            pc = (int)dest.U0;
-                            continue;
-                        }
-                        break;
-                    }
-                case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
-                case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)memory.Size); break;
-                case 0x5a: Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas); break;
-                case 0x5b: break;
                 case 0x5c: { ref var key = ref Unsafe.Add(ref st, sp - 1); key = state.GetTransient(self, key); break; }
                 case 0x5d: // TSTORE
                     {
-                        if (msg.IsStatic) return CallResult.Fail();
+                        if (msg.IsStatic) return -1;
                         state.SetTransient(self, Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2));
                         sp -= 2;
                         break;
@@ -620,215 +735,205 @@ internal sealed class Evm
                         sp -= 3;
                         if (length.IsZero) break;
                         var far = UInt256.LessThan(dest, src) ? src : dest;
-                        if (!Expand(memory, ref gas, far, length)) return CallResult.Fail();
+                        if (!Expand(memory, ref gas, far, length)) return -1;
                         gas -= 3 * Words(length.U0);
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return -1;
                         memory.Span((long)src.U0, (long)length.U0).CopyTo(memory.Span((long)dest.U0, (long)length.U0));
-                        break;
-                    }
-                case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
-                case 0x60:
-                    Unsafe.Add(ref st, sp++) = new UInt256(code[pc + 1]);
-                    pc += 2;
-                    continue;
-                case 0x61:
-                    Unsafe.Add(ref st, sp++) = new UInt256((ulong)((code[pc + 1] << 8) | code[pc + 2]));
-                    pc += 3;
-                    continue;
-                // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
-                case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
-                case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
-                case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
-                case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
-                    {
-                        int n = op - 0x5f;
-                        Unsafe.Add(ref st, sp++) = ReadPush(code, pc + 1, n);
-                        pc += n + 1;
-                        continue;
-                    }
-                // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
-                case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
-                    {
-                        int n = op - 0x7f;
-                        Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
-                        sp++;
-                        break;
-                    }
-                // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
-                case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
-                    {
-                        int n = op - 0x8f;
-                        ref var top = ref Unsafe.Add(ref st, sp - 1);
-                        ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
-                        (top, other) = (other, top);
                         break;
                     }
                 // LOG0..LOG4 (listed one by one so the switch compiles to a single jump table)
                 case 0xa0: case 0xa1: case 0xa2: case 0xa3: case 0xa4:
-                    {
-                        if (msg.IsStatic) return CallResult.Fail();
-                        int topicCount = op - 0xa0;
-                        var offset = Unsafe.Add(ref st, sp - 1);
-                        var length = Unsafe.Add(ref st, sp - 2);
-                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
-                        // A length this large cannot pass the memory check, so U0 is exact here.
-                        gas -= 8 * (long)length.U0;
-                        if (gas < 0) return CallResult.Fail();
-                        var topics = topicCount == 0 ? [] : new Hash32[topicCount];
-                        for (int i = 0; i < topicCount; i++) topics[i] = ToHash(Unsafe.Add(ref st, sp - 3 - i));
-                        sp -= 2 + topicCount;
-                        var data = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-                        state.AddLog(new LogEntry(self, topics, data));
-                        break;
-                    }
+                    return LogOp(op, ref st, sp, gas, f);
                 case 0xf0: // CREATE
                 case 0xf5: // CREATE2
-                    {
-                        if (msg.IsStatic) return CallResult.Fail();
-                        var value = Unsafe.Add(ref st, sp - 1);
-                        var offset = Unsafe.Add(ref st, sp - 2);
-                        var length = Unsafe.Add(ref st, sp - 3);
-                        var salt = op == 0xf5 ? Unsafe.Add(ref st, sp - 4) : default;
-                        sp -= op == 0xf5 ? 4 : 3;
-                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
-                        if (length.U0 > MaxInitCodeSize) return CallResult.Fail(); // EIP-3860
-                        long words = Words(length.U0);
-                        gas -= 2 * words + (op == 0xf5 ? 6 * words : 0);
-                        if (gas < 0) return CallResult.Fail();
-                        var initCode = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-                        returnData = [];
-                        var newAddress = op == 0xf0
-                            ? CreateAddress(self, state.GetNonce(self))
-                            : Create2Address(self, salt, initCode);
-                        long childGas = gas - gas / 64;
-                        gas -= childGas;
-                        var child = new Message
-                        {
-                            Caller = self,
-                            Value = value,
-                            Gas = childGas,
-                            Depth = msg.Depth + 1,
-                        };
-                        var result = Create(child, initCode, newAddress, bumpNonce: true);
-                        gas += result.GasLeft;
-                        if (result.Status == EvmStatus.Revert) returnData = result.Output;
-                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? FromAddress(result.CreatedAddress) : default;
-                        break;
-                    }
+                    return CreateOp(op, ref st, sp, gas, f);
                 case 0xf1: // CALL
                 case 0xf2: // CALLCODE
                 case 0xf4: // DELEGATECALL
                 case 0xfa: // STATICCALL
-                    {
-                        bool hasValue = op is 0xf1 or 0xf2;
-                        var requested = Unsafe.Add(ref st, sp - 1);
-                        var target = ToAddress(Unsafe.Add(ref st, sp - 2));
-                        int i = 2;
-                        var value = hasValue ? Unsafe.Add(ref st, sp - 1 - i++) : default;
-                        var inOffset = Unsafe.Add(ref st, sp - 1 - i++);
-                        var inLength = Unsafe.Add(ref st, sp - 1 - i++);
-                        var outOffset = Unsafe.Add(ref st, sp - 1 - i++);
-                        var outLength = Unsafe.Add(ref st, sp - 1 - i++);
-                        sp -= i;
-
-                        gas -= state.WarmAccount(target) ? 2600 : 100;
-                        if (gas < 0) return CallResult.Fail();
-                        if (!Expand(memory, ref gas, inOffset, inLength) || !Expand(memory, ref gas, outOffset, outLength))
-                            return CallResult.Fail();
-                        bool transfers = hasValue && !value.IsZero;
-                        if (transfers)
-                        {
-                            if (op == 0xf1 && msg.IsStatic) return CallResult.Fail();
-                            gas -= 9000;
-                            if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
-                        }
-                        if (gas < 0) return CallResult.Fail();
-                        long available = gas - gas / 64;
-                        long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
-                        gas -= childGas;
-                        if (transfers) childGas += 2300;
-
-                        var input = inLength.IsZero
-                            ? ReadOnlyMemory<byte>.Empty
-                            : new ReadOnlyMemory<byte>(memory.Buffer, (int)inOffset.U0, (int)inLength.U0);
-                        var child = new Message
-                        {
-                            Gas = childGas,
-                            Depth = msg.Depth + 1,
-                            Input = input,
-                            CodeAddress = target,
-                        };
-                        switch (op)
-                        {
-                            case 0xf1:
-                                child.Caller = self; child.Recipient = target; child.Value = value; child.IsStatic = msg.IsStatic;
-                                break;
-                            case 0xf2:
-                                child.Caller = self; child.Recipient = self; child.Value = value; child.IsStatic = msg.IsStatic;
-                                break;
-                            case 0xf4:
-                                child.Caller = msg.Caller; child.Recipient = self; child.Value = msg.Value; child.IsStatic = msg.IsStatic;
-                                break;
-                            default:
-                                child.Caller = self; child.Recipient = target; child.IsStatic = true;
-                                break;
-                        }
-                        CallResult result;
-                        if (op == 0xf2 && transfers)
-                        {
-                            // CALLCODE moves value to itself: only the balance check matters.
-                            result = child.Depth <= MaxDepth && UInt256.LessThan(state.GetBalance(self), value)
-                                ? new CallResult(EvmStatus.Revert, childGas, [])
-                                : Call(child, transfersValue: false);
-                        }
-                        else
-                        {
-                            result = Call(child, transfersValue: op == 0xf1);
-                        }
-                        gas += result.GasLeft;
-                        returnData = result.Output;
-                        if (!outLength.IsZero && result.Output.Length > 0)
-                        {
-                            int n = (int)Math.Min((ulong)result.Output.Length, outLength.U0);
-                            result.Output.AsSpan(0, n).CopyTo(memory.Span((long)outOffset.U0, n));
-                        }
-                        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? UInt256.One : default;
-                        break;
-                    }
-                case 0xf3: // RETURN
-                case 0xfd: // REVERT
-                    {
-                        var offset = Unsafe.Add(ref st, sp - 1);
-                        var length = Unsafe.Add(ref st, sp - 2);
-                        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
-                        var output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-                        return new CallResult(op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert, gas, output);
-                    }
-                case 0xff: // SELFDESTRUCT (EIP-6780)
-                    {
-                        if (msg.IsStatic) return CallResult.Fail();
-                        var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
-                        sp--;
-                        if (state.WarmAccount(beneficiary)) gas -= 2600;
-                        var balance = state.GetBalance(self);
-                        if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
-                        if (gas < 0) return CallResult.Fail();
-                        state.SubtractBalance(self, balance);
-                        state.AddBalance(beneficiary, balance);
-                        if (state.WasCreatedInTransaction(self))
-                        {
-                            // The balance is burnt when a new contract names itself as beneficiary.
-                            if (beneficiary == self) state.SubtractBalance(self, state.GetBalance(self));
-                            state.MarkDestructed(self);
-                        }
-                        return new CallResult(EvmStatus.Success, gas, []);
-                    }
-                default:
-                    return CallResult.Fail();
-            }
-            pc++;
+                    return CallOp(op, ref st, sp, gas, f);
+            default:
+                return -1;
         }
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long CreateOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        ref byte[] returnData = ref f.ReturnData;
+        if (msg.IsStatic) return -1;
+        var value = Unsafe.Add(ref st, sp - 1);
+        var offset = Unsafe.Add(ref st, sp - 2);
+        var length = Unsafe.Add(ref st, sp - 3);
+        var salt = op == 0xf5 ? Unsafe.Add(ref st, sp - 4) : default;
+        sp -= op == 0xf5 ? 4 : 3;
+        if (!Expand(memory, ref gas, offset, length)) return -1;
+        if (length.U0 > MaxInitCodeSize) return -1; // EIP-3860
+        long words = Words(length.U0);
+        gas -= 2 * words + (op == 0xf5 ? 6 * words : 0);
+        if (gas < 0) return -1;
+        var initCode = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        returnData = [];
+        var newAddress = op == 0xf0
+            ? CreateAddress(self, state.GetNonce(self))
+            : Create2Address(self, salt, initCode);
+        long childGas = gas - gas / 64;
+        gas -= childGas;
+        var child = new Message
+        {
+            Caller = self,
+            Value = value,
+            Gas = childGas,
+            Depth = msg.Depth + 1,
+        };
+        var result = Create(child, initCode, newAddress, bumpNonce: true);
+        gas += result.GasLeft;
+        if (result.Status == EvmStatus.Revert) returnData = result.Output;
+        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? FromAddress(result.CreatedAddress) : default;
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long CallOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        ref byte[] returnData = ref f.ReturnData;
+        bool hasValue = op is 0xf1 or 0xf2;
+        var requested = Unsafe.Add(ref st, sp - 1);
+        var target = ToAddress(Unsafe.Add(ref st, sp - 2));
+        int i = 2;
+        var value = hasValue ? Unsafe.Add(ref st, sp - 1 - i++) : default;
+        var inOffset = Unsafe.Add(ref st, sp - 1 - i++);
+        var inLength = Unsafe.Add(ref st, sp - 1 - i++);
+        var outOffset = Unsafe.Add(ref st, sp - 1 - i++);
+        var outLength = Unsafe.Add(ref st, sp - 1 - i++);
+        sp -= i;
+
+        gas -= state.WarmAccount(target) ? 2600 : 100;
+        if (gas < 0) return -1;
+        if (!Expand(memory, ref gas, inOffset, inLength) || !Expand(memory, ref gas, outOffset, outLength))
+            return -1;
+        bool transfers = hasValue && !value.IsZero;
+        if (transfers)
+        {
+            if (op == 0xf1 && msg.IsStatic) return -1;
+            gas -= 9000;
+            if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
+        }
+        if (gas < 0) return -1;
+        long available = gas - gas / 64;
+        long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
+        gas -= childGas;
+        if (transfers) childGas += 2300;
+
+        var input = inLength.IsZero
+            ? ReadOnlyMemory<byte>.Empty
+            : new ReadOnlyMemory<byte>(memory.Buffer, (int)inOffset.U0, (int)inLength.U0);
+        var child = new Message
+        {
+            Gas = childGas,
+            Depth = msg.Depth + 1,
+            Input = input,
+            CodeAddress = target,
+        };
+        switch (op)
+        {
+            case 0xf1:
+                child.Caller = self; child.Recipient = target; child.Value = value; child.IsStatic = msg.IsStatic;
+                break;
+            case 0xf2:
+                child.Caller = self; child.Recipient = self; child.Value = value; child.IsStatic = msg.IsStatic;
+                break;
+            case 0xf4:
+                child.Caller = msg.Caller; child.Recipient = self; child.Value = msg.Value; child.IsStatic = msg.IsStatic;
+                break;
+            default:
+                child.Caller = self; child.Recipient = target; child.IsStatic = true;
+                break;
+        }
+        CallResult result;
+        if (op == 0xf2 && transfers)
+        {
+            // CALLCODE moves value to itself: only the balance check matters.
+            result = child.Depth <= MaxDepth && UInt256.LessThan(state.GetBalance(self), value)
+                ? new CallResult(EvmStatus.Revert, childGas, [])
+                : Call(child, transfersValue: false);
+        }
+        else
+        {
+            result = Call(child, transfersValue: op == 0xf1);
+        }
+        gas += result.GasLeft;
+        returnData = result.Output;
+        if (!outLength.IsZero && result.Output.Length > 0)
+        {
+            int n = (int)Math.Min((ulong)result.Output.Length, outLength.U0);
+            result.Output.AsSpan(0, n).CopyTo(memory.Span((long)outOffset.U0, n));
+        }
+        Unsafe.Add(ref st, sp++) = result.Status == EvmStatus.Success ? UInt256.One : default;
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long LogOp(byte op, ref UInt256 st, int sp, long gas, Frame f)
+    {
+        ref readonly Message msg = ref f.Msg;
+        var memory = f.Memory;
+        var state = _state;
+        Address self = msg.Recipient;
+        if (msg.IsStatic) return -1;
+        int topicCount = op - 0xa0;
+        var offset = Unsafe.Add(ref st, sp - 1);
+        var length = Unsafe.Add(ref st, sp - 2);
+        if (!Expand(memory, ref gas, offset, length)) return -1;
+        // A length this large cannot pass the memory check, so U0 is exact here.
+        gas -= 8 * (long)length.U0;
+        if (gas < 0) return -1;
+        var topics = topicCount == 0 ? [] : new Hash32[topicCount];
+        for (int i = 0; i < topicCount; i++) topics[i] = ToHash(Unsafe.Add(ref st, sp - 3 - i));
+        sp -= 2 + topicCount;
+        var data = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        state.AddLog(new LogEntry(self, topics, data));
+        return gas;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static CallResult ReturnOrRevert(byte op, ref UInt256 st, int sp, long gas, EvmMemory memory)
+    {
+        var offset = Unsafe.Add(ref st, sp - 1);
+        var length = Unsafe.Add(ref st, sp - 2);
+        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
+        var output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        return new CallResult(op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert, gas, output);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private CallResult SelfDestruct(ref UInt256 st, int sp, long gas, in Message msg)
+    {
+        var state = _state;
+        Address self = msg.Recipient;
+        if (msg.IsStatic) return CallResult.Fail();
+        var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
+        if (state.WarmAccount(beneficiary)) gas -= 2600;
+        var balance = state.GetBalance(self);
+        if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
+        if (gas < 0) return CallResult.Fail();
+        state.SubtractBalance(self, balance);
+        state.AddBalance(beneficiary, balance);
+        if (state.WasCreatedInTransaction(self))
+        {
+            // The balance is burnt when a new contract names itself as beneficiary.
+            if (beneficiary == self) state.SubtractBalance(self, state.GetBalance(self));
+            state.MarkDestructed(self);
+        }
+        return new CallResult(EvmStatus.Success, gas, []);
     }
 }

@@ -9,9 +9,6 @@ namespace Pwr.Vm.Evm.Execution;
 /// After a block, <see cref="WorldState.CollectChanges"/> returns what to write to the backend.</remarks>
 public sealed class TransactionProcessor
 {
-    private static readonly Address[] PrecompileAddresses = Enumerable.Range(1, Precompiles.PrecompileSet.Count)
-        .Select(id => { var bytes = new byte[20]; bytes[19] = (byte)id; return new Address(bytes); }).ToArray();
-
     private readonly WorldState _state;
     private readonly BlockContext _block;
     private readonly Evm _evm;
@@ -48,10 +45,10 @@ public sealed class TransactionProcessor
         _evm.GasPrice = effectiveGasPrice;
         _evm.BlobHashes = tx.BlobVersionedHashes;
 
-        // EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm.
+        // EIP-2929/2930/3651: sender, recipient, precompiles, coinbase and the access list start warm (WorldState
+        // treats precompiles as always warm).
         _state.WarmAccount(sender);
         _state.WarmAccount(_block.Coinbase);
-        foreach (var precompile in PrecompileAddresses) _state.WarmAccount(precompile);
         foreach (var entry in tx.AccessList)
         {
             _state.WarmAccount(entry.Address);

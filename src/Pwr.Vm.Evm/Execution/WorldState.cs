@@ -22,6 +22,9 @@ public sealed class WorldState
     private readonly HashSet<Address> _txDirty = [];
     private readonly HashSet<Address> _blockDirty = [];
     private readonly List<LogEntry> _logs = [];
+    // Account objects dropped by CollectChanges, reused (with their dictionaries' capacity) by the next Get.
+    private readonly Stack<StateObject> _spareObjects = [];
+    private const int MaxSpareObjects = 4096;
 
     public WorldState(IStateBackend backend) => _backend = backend;
 
@@ -36,7 +39,7 @@ public sealed class WorldState
     private StateObject Get(in Address address)
     {
         if (_objects.TryGetValue(address, out var obj)) return obj;
-        obj = new StateObject(address);
+        obj = _spareObjects.TryPop(out var spare) ? spare.Reuse(address) : new StateObject(address);
         if (_backend.TryGetAccount(address, out var account))
         {
             obj.Exists = true;
@@ -216,15 +219,17 @@ public sealed class WorldState
 
     // ---------------- access lists (EIP-2929) ----------------
 
-    /// <summary>Warms an address; returns true when it was cold.</summary>
+    /// <summary>Warms an address; returns true when it was cold. Precompiles are always warm (EIP-2929: every
+    /// transaction starts with them in its access list), so they never enter the set or the journal.</summary>
     public bool WarmAccount(in Address address)
     {
-        if (!_warmAccounts.Add(address)) return false;
+        if (address.SmallId(Precompiles.PrecompileSet.Count) != 0 || !_warmAccounts.Add(address)) return false;
         _journal.Add(new JournalEntry(JournalKind.WarmAccount, address));
         return true;
     }
 
-    public bool IsWarm(in Address address) => _warmAccounts.Contains(address);
+    public bool IsWarm(in Address address) =>
+        address.SmallId(Precompiles.PrecompileSet.Count) != 0 || _warmAccounts.Contains(address);
 
     /// <summary>Warms a storage slot; returns true when it was cold.</summary>
     public bool WarmSlot(in Address address, in UInt256 key)
@@ -375,13 +380,15 @@ public sealed class WorldState
         }
         _blockDirty.Clear();
         // The backend now holds these values; dropping the cache keeps it from serving stale "cleared" flags.
+        foreach (var o in _objects.Values)
+            if (_spareObjects.Count < MaxSpareObjects) _spareObjects.Push(o);
         _objects.Clear();
         return changes;
     }
 
     private sealed class StateObject(Address address)
     {
-        public readonly Address Address = address;
+        public Address Address = address;
         public ulong Nonce;
         public UInt256 Balance;
         public Hash32 CodeHash = AccountState.EmptyCodeHash;
@@ -393,6 +400,22 @@ public sealed class WorldState
         public readonly HashSet<UInt256> DirtySlots = [];
 
         public bool IsEmpty => Nonce == 0 && Balance.IsZero && CodeHash == AccountState.EmptyCodeHash;
+
+        /// <summary>Resets a dropped object to a fresh, absent account at <paramref name="address"/>.</summary>
+        public StateObject Reuse(Address address)
+        {
+            Address = address;
+            Nonce = 0;
+            Balance = default;
+            CodeHash = AccountState.EmptyCodeHash;
+            Code = null;
+            Exists = false;
+            CodeChanged = false;
+            StorageCleared = false;
+            Storage.Clear();
+            DirtySlots.Clear();
+            return this;
+        }
     }
 
     private struct StorageSlot
@@ -406,18 +429,27 @@ public sealed class WorldState
         Balance, Nonce, Code, Create, Storage, Transient, Touch, WarmAccount, WarmSlot, Refund, Log, Destruct, Created,
     }
 
+    /// <summary>One undo record. Kinds share fields (nonce and refund one scalar, old code and old storage one
+    /// reference, the old code hash the key), which keeps the entry small: it is written for every state change.</summary>
     private readonly struct JournalEntry(JournalKind kind, Address address)
     {
         public readonly JournalKind Kind = kind;
         public readonly Address Address = address;
+        private readonly bool _flag, _flag2;
+        private readonly long _scalar;
+        private readonly object? _ref;
         public UInt256 Key { get; init; }
         public UInt256 OldValue { get; init; }
-        public ulong OldNonce { get; init; }
-        public bool OldFlag { get; init; }
-        public bool OldStorageCleared { get; init; }
-        public CodeInfo? OldCode { get; init; }
-        public Hash32 OldHash { get; init; }
-        public long OldRefund { get; init; }
-        public Dictionary<UInt256, StorageSlot>? OldStorage { get; init; }
+        public ulong OldNonce { get => (ulong)_scalar; init => _scalar = (long)value; }
+        public bool OldFlag { get => _flag; init => _flag = value; }
+        public bool OldStorageCleared { get => _flag2; init => _flag2 = value; }
+        public CodeInfo? OldCode { get => (CodeInfo?)_ref; init => _ref = value; }
+        public Hash32 OldHash
+        {
+            get { Span<byte> b = stackalloc byte[32]; Key.WriteBigEndian(b); return new Hash32(b); }
+            init { Span<byte> b = stackalloc byte[32]; value.WriteTo(b); Key = new UInt256(b); }
+        }
+        public long OldRefund { get => _scalar; init => _scalar = value; }
+        public Dictionary<UInt256, StorageSlot>? OldStorage { get => (Dictionary<UInt256, StorageSlot>?)_ref; init => _ref = value; }
     }
 }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Pwr.Vm.Evm.Numerics;
 
@@ -23,17 +24,37 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     {
         if (bigEndian.Length == 32)
         {
-            U3 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian);
-            U2 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian[8..]);
-            U1 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian[16..]);
-            U0 = BinaryPrimitives.ReadUInt64BigEndian(bigEndian[24..]);
+            this = ReadBigEndian(ref MemoryMarshal.GetReference(bigEndian));
             return;
         }
+        this = FromShortBigEndian(bigEndian);
+    }
+
+    private static UInt256 FromShortBigEndian(ReadOnlySpan<byte> bigEndian)
+    {
         if (bigEndian.Length > 32) throw new ArgumentException("more than 32 bytes", nameof(bigEndian));
         Span<byte> padded = stackalloc byte[32];
         padded.Clear();
         bigEndian.CopyTo(padded[(32 - bigEndian.Length)..]);
-        this = new UInt256(padded);
+        return ReadBigEndian(ref MemoryMarshal.GetReference(padded));
+    }
+
+    /// <summary>Reads 32 big-endian bytes at <paramref name="source"/>; the caller guarantees they exist.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 ReadBigEndian(ref byte source) => new(
+        BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, 24))),
+        BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, 16))),
+        BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, 8))),
+        BinaryPrimitives.ReverseEndianness(Unsafe.ReadUnaligned<ulong>(ref source)));
+
+    /// <summary>Writes 32 big-endian bytes at <paramref name="destination"/>; the caller guarantees the room.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteBigEndian(ref byte destination)
+    {
+        Unsafe.WriteUnaligned(ref destination, BinaryPrimitives.ReverseEndianness(U3));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 8), BinaryPrimitives.ReverseEndianness(U2));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 16), BinaryPrimitives.ReverseEndianness(U1));
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref destination, 24), BinaryPrimitives.ReverseEndianness(U0));
     }
 
     public bool IsZero
@@ -60,6 +81,11 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
 
     public void WriteBigEndian(Span<byte> destination)
     {
+        if (destination.Length >= 32)
+        {
+            WriteBigEndian(ref MemoryMarshal.GetReference(destination));
+            return;
+        }
         BinaryPrimitives.WriteUInt64BigEndian(destination, U3);
         BinaryPrimitives.WriteUInt64BigEndian(destination[8..], U2);
         BinaryPrimitives.WriteUInt64BigEndian(destination[16..], U1);
@@ -457,12 +483,14 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
         }
     }
 
-    public static UInt256 Negate(in UInt256 a) => Subtract(Zero, a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static UInt256 Negate(in UInt256 a) => Subtract(default, a);
 
     public static UInt256 SignedDivide(in UInt256 a, in UInt256 b)
     {
         if (b.IsZero) return Zero;
         bool an = a.IsNegative, bn = b.IsNegative;
+        if (!(an | bn)) return Divide(a, b);
         var ua = an ? Negate(a) : a;
         var ub = bn ? Negate(b) : b;
         var q = Divide(ua, ub);
@@ -474,6 +502,7 @@ public readonly struct UInt256 : IEquatable<UInt256>, IComparable<UInt256>
     {
         if (b.IsZero) return Zero;
         bool an = a.IsNegative;
+        if (!(an | b.IsNegative)) return Modulo(a, b);
         var ua = an ? Negate(a) : a;
         var ub = b.IsNegative ? Negate(b) : b;
         var r = Modulo(ua, ub);
