@@ -150,7 +150,7 @@ public sealed class BlockExecutor(ChainOptions options)
             case TransactionType.Undelegate:
                 return Undelegate(exec, context, tx);
             case TransactionType.DoubleSignEvidence:
-                if (!DoubleSignEvidence.Verify(tx, options.ChainId, context.Height, context.SetAt, exec.Staking.GetValidator, out var offence, out var error))
+                if (!DoubleSignEvidence.Verify(tx, options.ChainId, context.Height, options.UnbondingBlocks, context.SetAt, exec.Staking.GetValidator, out var offence, out var error))
                     return TxResult.Fail($"invalid evidence: {error}");
                 exec.Staking.Slash(exec.Staking.GetValidator(offence.Validator)!, options.SlashPercent);
                 return TxResult.Ok;

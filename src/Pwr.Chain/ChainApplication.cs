@@ -161,7 +161,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
                 break;
             case TransactionType.DoubleSignEvidence:
                 reason = RejectReason.InvalidEvidence;
-                if (!DoubleSignEvidence.Verify(tx, ChainId, LastHeader.Number + 1, GetValidators, staking.GetValidator, out _, out var error))
+                if (!DoubleSignEvidence.Verify(tx, ChainId, LastHeader.Number + 1, Options.UnbondingBlocks, GetValidators, staking.GetValidator, out _, out var error))
                     message = $"invalid evidence: {error}";
                 break;
         }

@@ -72,6 +72,25 @@ public sealed class StakingEvidenceTests : IDisposable
     }
 
     [Fact]
+    public void Evidence_older_than_the_unbonding_period_is_refused()
+    {
+        var (a, b) = DoubleSign(_offender, _validatorHeight);
+        // Still inside the window at the last admissible height: admitted.
+        while (_h.Chain.LastHeader.Number + 1 < _validatorHeight + 50) _h.Produce();
+        Assert.True(Check(a, b).Accepted);
+        _h.Produce(); // the evidence lands and slashes; a second validator's old votes are what is left to test
+        var late = StakingHarness.Dev(2);
+        _h.Submit(_h.Join(late, 1000 * Pwr));
+        ulong joinedAt = _h.Produce().Number + 1;
+        var (c, d) = DoubleSign(late, joinedAt);
+        while (_h.Chain.LastHeader.Number + 1 <= joinedAt + 50) _h.Produce();
+        var r = Check(c, d);
+        Assert.Equal(RejectReason.InvalidEvidence, r.Reason);
+        Assert.Contains("evidence window", r.Message);
+        Assert.False(_h.Chain.Ledger.Staking.GetValidator(late.Address)!.Tombstoned);
+    }
+
+    [Fact]
     public void Evidence_with_equal_block_hashes_is_refused()
     {
         var a = StakingHarness.Vote(_offender, _validatorHeight, StakingHarness.SomeHash(1));
