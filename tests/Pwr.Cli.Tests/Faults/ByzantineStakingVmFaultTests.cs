@@ -332,7 +332,13 @@ public sealed class ByzantineStakingVmFaultTests
         }, Wait, "node 3's token VM to agree with its peers again");
         var statusAfter = await net.Apis[3].VmStatusAsync(DevnetHost.TokenVmId);
         Assert.Equal("Running", statusAfter.GetProperty("host").GetProperty("state").GetString());
-        Assert.Equal(1, statusAfter.GetProperty("divergencesTotal").GetInt64());
+        // One rollback heals it, unless the first check after the restart agreed a checkpoint of the corrupted store
+        // (its stored root predates the corruption): that checkpoint reproduces the divergence, and the second rollback
+        // is a replay from genesis. Either way it heals and never halts.
+        long divergences = statusAfter.GetProperty("divergencesTotal").GetInt64();
+        Assert.InRange(divergences, 1, 2);
+        if (divergences == 2)
+            Assert.Matches(@"Rolled back to the agreed block 0 ", log = net.Process(3)!.StdOut + net.Process(3)!.StdErr);
 
         // Its roots are the others' at every height (the corrupted one included).
         ulong vmHeight = ulong.MaxValue;
