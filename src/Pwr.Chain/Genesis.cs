@@ -19,15 +19,15 @@ public sealed class Genesis
     /// <summary>Balances plus the validators' bonded genesis stake (power = stake units).</summary>
     public ulong TotalSupply => Validators.Aggregate(Accounts.Aggregate(0UL, (sum, a) => checked(sum + a.Balance)), (sum, v) => checked(sum + v.Power));
 
+    /// <summary>The devnet validator's bonded stake: large enough that joins and delegations of up to half of it keep the
+    /// devnet's single validator above the 2/3 it needs to commit alone.</summary>
+    public const ulong DevnetValidatorStake = 1_000_000 * Units.PerPwr;
+
     /// <summary>
     /// The devnet: ten developer accounts of 100,000,000 PWR each with keys derived from a fixed seed,
     /// one validator, and the given VM IDs claimed by dev0. The timestamp is fixed so that every machine
     /// derives the same genesis hash.
     /// </summary>
-    /// <summary>The devnet validator's bonded stake: large enough that joins and delegations of up to half of it keep the
-    /// devnet's single validator above the 2/3 it needs to commit alone.</summary>
-    public const ulong DevnetValidatorStake = 1_000_000 * Units.PerPwr;
-
     public static Genesis Devnet(IEnumerable<ulong> vmIds, byte chainId = 0x50, ulong validatorStake = DevnetValidatorStake)
     {
         var accounts = new List<GenesisAccount>();

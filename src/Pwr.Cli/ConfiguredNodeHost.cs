@@ -33,7 +33,6 @@ public sealed partial class ConfiguredNodeHost : IAsyncDisposable
     public EvmRpcServer? EvmRpc { get; private set; }
     public string? EvmRpcError { get; private set; }
 
-    /// <summary>Reads the genesis and keys the config names (each failure names its file), then starts the node and its VMs.</summary>
     /// <summary>
     /// Most transactions in one block of a BFT network: every validator receives, decodes and re-executes a proposal
     /// within its round timeouts, so blocks stay far smaller than the devnet's 50,000 (measured: 20,000–29,000-tx
@@ -41,6 +40,7 @@ public sealed partial class ConfiguredNodeHost : IAsyncDisposable
     /// </summary>
     public const int MaxBftBlockTransactions = 8_000;
 
+    /// <summary>Reads the genesis and keys the config names (each failure names its file), then starts the node and its VMs.</summary>
     public static async Task<ConfiguredNodeHost> StartAsync(NodeConfig config, ILoggerFactory loggerFactory)
     {
         var genesis = LoadGenesis(config.GenesisFile);

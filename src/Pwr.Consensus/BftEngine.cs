@@ -54,7 +54,7 @@ public sealed partial class BftEngine : IConsensusEngine
     private readonly Dictionary<PeerId, long> _lastCatchUpSent = [];
     // Proposals already verified and queued (network threads): re-sends and catch-ups of them are dropped before the
     // block is decoded, which at full blocks is the most expensive step of receiving one.
-    private readonly HashSet<(ulong Height, uint Round, Address Proposer, Hash32 Signature)> _seenProposals = [];
+    private readonly HashSet<ProposalKey> _seenProposals = [];
     private (ulong Height, uint Round, long SentAt) _proposalSent;
     private volatile HeightView _view;
     private readonly object _statusGate = new();

@@ -15,7 +15,7 @@ public sealed class NodeMetrics
     private readonly Func<int> _peers;
     private readonly IReadOnlyDictionary<ulong, IVmRootProvider> _vms;
     private readonly TimeProvider _time;
-    private readonly Gauge _height, _round, _peerCount, _mempool, _vmHeight, _vmLag;
+    private readonly Gauge _height, _round, _peerCount, _mempool, _vmHeight, _vmLag, _vmDivergences, _vmAgreed;
     private readonly Counter _finalizedTxs;
     private readonly Histogram _commitLatency;
 
@@ -43,9 +43,6 @@ public sealed class NodeMetrics
         Registry.AddBeforeCollectCallback(Refresh);
         chain.BlockCommitted += OnBlockCommitted;
     }
-
-    private readonly Gauge _vmDivergences;
-    private readonly Gauge _vmAgreed;
 
     public CollectorRegistry Registry { get; }
 

@@ -22,7 +22,7 @@ namespace Pwr.Vm;
 /// Snapshots rather than per-block undo records, because undo records live in the same store as the corruption and
 /// cannot repair keys no block touched; a snapshot restores every byte. If peers disagree again before a height at or
 /// past the divergence has been agreed, the checkpoint itself is suspect (a corrupted value the root did not cover yet
-/// when it was agreed): it is dropped and the host replays the chain from genesis, which needs nothing but the blocks.
+/// when it was agreed): it is skipped and the host replays the chain from genesis, which needs nothing but the blocks.
 /// Only if that diverges too (a VM build that computes other roots) is the host rolled back once more and halted
 /// instead of looping.</para>
 /// <para>While a divergence is open, roots above the last agreed height are withheld from <c>/rootHash</c>.</para>
@@ -56,8 +56,6 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
     private string? _lastError;
     private bool _stopped;
     private (ulong Height, string Reason)? _persistedHalt;
-    // Rollbacks since the last agreement at or past a divergence: 0 none, 1 to the newest agreed checkpoint, 2 to genesis.
-    private int _rollbackLevel;
 
     /// <summary>
     /// Attaches root agreement to <paramref name="host"/> (before it starts; <see cref="VmHost.Start"/> then starts the
@@ -246,7 +244,6 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
             {
                 _state = VmAgreementState.InAgreement;
                 _divergence = null;
-                _rollbackLevel = 0;
                 resolved = true;
             }
             while (_agreed.Count > _options.AgreementCheckpointsKept)
@@ -268,13 +265,12 @@ public sealed partial class VmRootAgreement : IAsyncDisposable
         lock (_gate)
         {
             target = _agreed.Count > 0 ? _agreed[^1] : null;
+            // Diverging again while the last divergence is open: after a rollback to an agreed checkpoint (which then
+            // reproduced it), replay from genesis (nothing but the finalized blocks); after a replay from genesis, halt.
+            // A halt still restores the newest agreed checkpoint, whose root the peers confirmed.
             bool again = _state == VmAgreementState.Diverged;
-            halt = again && (_rollbackLevel >= 2 || target is null);
-            // Diverging again after a rollback to the newest agreed checkpoint: the checkpoint reproduced it, so replay
-            // from genesis (nothing but the finalized blocks). A halt still restores the newest agreed checkpoint,
-            // whose root the peers confirmed.
-            if (again && !halt) target = null;
-            _rollbackLevel = again ? 2 : 1;
+            halt = again && _divergence!.RolledBackTo == 0;
+            if (again) target = halt ? target : null;
             divergence = new VmDivergence(height, local, peerRoot, agreeing, answers, target?.Height ?? 0);
             // Withhold the disputed roots at once, before the rollback gets its turn on the host thread.
             _state = halt ? VmAgreementState.Halted : VmAgreementState.Diverged;

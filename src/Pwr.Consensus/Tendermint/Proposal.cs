@@ -52,19 +52,19 @@ public sealed record Proposal(ulong Height, uint Round, int PolRound, Block Bloc
     /// Identifies a signed proposal from its first bytes without decoding the block: (height, round, proposer, hash of
     /// the signature). Falcon signatures are randomized, so two different blocks signed for one round have different keys.
     /// </summary>
-    public static bool TryPeekKey(ReadOnlySpan<byte> bytes, out (ulong Height, uint Round, Address Proposer, Hash32 Signature) key)
+    public static bool TryPeekKey(ReadOnlySpan<byte> bytes, out ProposalKey key)
     {
         key = default;
         var r = new BigEndianReader(bytes);
         if (!r.TryReadU64(out var height) || !r.TryReadU32(out var round) || !r.TryReadU32(out _)
             || !r.TryReadAddress(out var proposer) || !r.TryReadU16(out var sigLen) || sigLen > Falcon512.MaxSignatureSize
             || !r.TryReadBytes(sigLen, out var sig)) return false;
-        key = (height, round, proposer, Keccak.Hash256(sig));
+        key = new ProposalKey(height, round, proposer, Keccak.Hash256(sig));
         return true;
     }
 
     /// <summary>The key <see cref="TryPeekKey"/> reads from this proposal's encoding.</summary>
-    public (ulong Height, uint Round, Address Proposer, Hash32 Signature) Key => (Height, Round, Proposer, Keccak.Hash256(Signature));
+    public ProposalKey Key => new(Height, Round, Proposer, Keccak.Hash256(Signature));
 
     private byte[] EncodeNow()
     {
@@ -101,3 +101,6 @@ public sealed record Proposal(ulong Height, uint Round, int PolRound, Block Bloc
         return true;
     }
 }
+
+/// <summary>A signed proposal's identity without its block: (height, round, proposer, Keccak-256 of the signature).</summary>
+public readonly record struct ProposalKey(ulong Height, uint Round, Address Proposer, Hash32 SignatureHash);

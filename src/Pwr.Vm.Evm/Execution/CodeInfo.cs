@@ -36,19 +36,16 @@ public sealed class CodeInfo
 
     /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsJumpDestination(in UInt256 destination)
-    {
-        if (!destination.FitsInUlong || destination.U0 >= (ulong)Code.Length) return false;
-        var bits = _jumpDests ??= Analyze(Code);
-        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bits), (nint)(destination.U0 >> 6)) & (1UL << (int)destination.U0)) != 0;
-    }
+    internal bool IsJumpDestination(in UInt256 destination) => destination.FitsInUlong && IsJumpDestination(destination.U0);
 
     /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsJumpDestination(ulong destination)
     {
         if (destination >= (ulong)Code.Length) return false;
-        var bits = _jumpDests ??= Analyze(Code);
-        return (bits[destination >> 6] & (1UL << (int)(destination & 63))) != 0;
+        // In range of the code, so in range of the bitmap (one bit per code byte): no second bounds check.
+        var bits = JumpDestinations;
+        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bits), (nint)(destination >> 6)) & (1UL << (int)destination)) != 0;
     }
 
     private static ulong[] Analyze(byte[] code)
