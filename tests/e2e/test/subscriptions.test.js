@@ -113,6 +113,16 @@ describe("subscriptions and filters", { timeout: TEST_TIMEOUT_MS }, () => {
 
   test("eth_subscribe through ethers WebSocketProvider (contract.on)", { todo: WS_TODO }, async () => {
     const ws = new WebSocketProvider(WS_URL, CHAIN_ID, { staticNetwork: true });
+    // ethers sends eth_unsubscribe without awaiting it, so destroying the provider before the answer turns the cancelled
+    // request into an unhandled rejection that fails the whole file (ethers-io/ethers.js#4678). Wait for the answer.
+    const unsubscribeIds = new Set();
+    let answered;
+    const unsubscribed = new Promise((resolve) => { answered = resolve; });
+    ws.on("debug", (e) => {
+      const payloads = [e.payload].flat().filter(Boolean);
+      for (const p of payloads) if (e.action === "sendRpcPayload" && p.method === "eth_unsubscribe") unsubscribeIds.add(p.id);
+      if (e.action === "receiveRpcResult") for (const r of [e.result].flat()) if (unsubscribeIds.has(r?.id)) answered(r);
+    });
     try {
       const wsToken = new Contract(tokenAddress, artifacts.TestToken.abi, ws);
       const event = nextEvent((resolve) => {
@@ -123,6 +133,8 @@ describe("subscriptions and filters", { timeout: TEST_TIMEOUT_MS }, () => {
       await new Promise((r) => setTimeout(r, 1000));
       const value = await transfer();
       assert.equal(await event, value);
+      const answer = await Promise.race([unsubscribed, new Promise((r) => setTimeout(() => r(undefined), 10_000).unref())]);
+      assert.equal(answer?.result, true, `eth_unsubscribe answered ${JSON.stringify(answer)}`);
     } finally {
       await ws.destroy();
     }
