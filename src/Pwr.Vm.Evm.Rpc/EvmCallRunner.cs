@@ -1,6 +1,7 @@
 using Pwr.Core;
 using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Tracing;
 using Pwr.Vm.Evm.Vm;
 
 namespace Pwr.Vm.Evm.Rpc;
@@ -11,6 +12,10 @@ internal static class EvmCallRunner
     /// <summary>Runs <paramref name="tx"/> (nonce filled in from the state) on top of <paramref name="state"/> in <paramref name="block"/>.</summary>
     public static TransactionResult Run(IStateBackend state, BlockContext block, EvmTransaction tx)
         => EvmThread.Run(() => RunHere(state, block, tx));
+
+    /// <summary>Runs <paramref name="tx"/> as <see cref="Run"/> does with <paramref name="tracer"/> attached (debug_traceCall).</summary>
+    public static TransactionResult Trace(IStateBackend state, BlockContext block, EvmTransaction tx, CallTracer tracer)
+        => EvmThread.Run(() => RunHere(state, block, tx, tracer));
 
     /// <summary>The smallest gas limit with which the call succeeds (binary search), or the failing result at the cap.</summary>
     public static (long Gas, TransactionResult? Failure) Estimate(IStateBackend state, BlockContext block, EvmTransaction tx, long cap)
@@ -29,11 +34,11 @@ internal static class EvmCallRunner
             return (hi, null);
         });
 
-    private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx)
+    private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx, CallTracer? tracer = null)
     {
         var world = new WorldState(state);
         tx = tx with { Nonce = world.GetNonce(tx.Sender) };
-        return new TransactionProcessor(world, block).Execute(tx);
+        return new TransactionProcessor(world, block) { Tracer = tracer }.Execute(tx);
     }
 
     public static BlockContext Context(EvmVmOptions options, EvmBlock head, EvmChainReader chain, bool zeroBaseFee) => new()

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Pwr.Core;
 using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Tracing;
 using Pwr.Vm.Evm.Transactions;
 using Pwr.Vm.Evm.Vm;
 using static Pwr.Vm.Evm.Rpc.RpcJson;
@@ -139,6 +140,10 @@ public sealed class EvmRpcHandler
         "eth_getFilterChanges" => FilterChanges(p),
         "eth_getFilterLogs" => FilterLogs(p),
         "eth_uninstallFilter" => UninstallFilter(p),
+        "debug_traceTransaction" => TraceTransaction(p),
+        "debug_traceBlockByNumber" => TraceBlock(BlockByTag(Param(p, 0, "block")) ?? throw new RpcException(RpcException.ServerError, $"block #{ParseU64(p[0], "block")} not found"), p),
+        "debug_traceBlockByHash" => TraceBlock(_chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")) ?? throw new RpcException(RpcException.ServerError, $"block {ParseHash(p[0], "hash")} not found"), p),
+        "debug_traceCall" => TraceCall(p),
         _ => throw new RpcException(RpcException.MethodNotFound, $"the method {method} does not exist/is not available"),
     };
 
@@ -309,6 +314,76 @@ public sealed class EvmRpcHandler
         Execution.TransactionError.GasLimitAboveBlock => "exceeds block gas limit",
         _ => result.ErrorMessage ?? "invalid transaction",
     };
+
+    // ---------------- tracing ----------------
+
+    private JsonObject TraceTransaction(JsonElement p)
+    {
+        var hash = ParseHash(Param(p, 0, "hash"), "hash");
+        var newTracer = TracerFactory(p, 1);
+        var receipt = _chain.GetReceipt(hash) ?? throw new RpcException(RpcException.ServerError, "transaction not found");
+        var block = _chain.GetBlock(receipt.BlockNumber) ?? throw new RpcException(RpcException.ServerError, $"block #{receipt.BlockNumber} not found");
+        int index = (int)receipt.Index;
+        var traced = EvmTraceRunner.TraceBlock(_chain, _vm, block, i => i == index, newTracer);
+        return CallTraceJson.Frame(traced[0].Frame);
+    }
+
+    private JsonArray TraceBlock(EvmBlock block, JsonElement p)
+    {
+        var newTracer = TracerFactory(p, 1);
+        if (block.Number == 0) throw new RpcException(RpcException.ServerError, "genesis is not traceable");
+        var results = new JsonArray();
+        foreach (var traced in EvmTraceRunner.TraceBlock(_chain, _vm, block, _ => true, newTracer))
+            results.Add(new JsonObject { ["txHash"] = traced.Hash.ToString(), ["result"] = CallTraceJson.Frame(traced.Frame) });
+        return results;
+    }
+
+    private JsonObject TraceCall(JsonElement p)
+    {
+        var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
+        var tracer = TracerFactory(p, 2)();
+        var (state, head) = CallState(p);
+        var result = EvmCallRunner.Trace(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, tracer);
+        // A reverted call is a trace like any other; only a transaction that could not run at all is an error.
+        if (!result.IsValid || tracer.Result is null) throw new RpcException(RpcException.ServerError, GethMessage(result));
+        return CallTraceJson.Frame(tracer.Result);
+    }
+
+    /// <summary>Reads the trace config (parameter <paramref name="index"/>): only geth's callTracer, with onlyTopCall and withLog.</summary>
+    private static Func<CallTracer> TracerFactory(JsonElement p, int index)
+    {
+        JsonElement tracerName = default;
+        if (TryOptional(p, index, out var config))
+        {
+            if (config.ValueKind != JsonValueKind.Object) throw RpcException.Params($"invalid argument {index}: trace config object expected");
+            config.TryGetProperty("tracer", out tracerName);
+        }
+        if (tracerName.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
+            || (tracerName.ValueKind == JsonValueKind.String && tracerName.GetString() is "" or "structLogger"))
+            throw RpcException.Params("the default struct logger is not supported: pass {\"tracer\":\"callTracer\"}");
+        if (tracerName.ValueKind != JsonValueKind.String) throw RpcException.Params($"invalid argument {index}: tracer must be a string");
+        if (tracerName.GetString() != "callTracer")
+            throw RpcException.Params($"tracer not found: {tracerName.GetString()} is not supported (supported: callTracer)");
+        bool onlyTopCall = false, withLog = false;
+        if (config.TryGetProperty("tracerConfig", out var options) && options.ValueKind != JsonValueKind.Null)
+        {
+            if (options.ValueKind != JsonValueKind.Object) throw RpcException.Params($"invalid argument {index}: tracerConfig object expected");
+            onlyTopCall = Flag(options, "onlyTopCall");
+            withLog = Flag(options, "withLog");
+        }
+        return () => new CallTracer(onlyTopCall, withLog);
+
+        static bool Flag(JsonElement options, string name)
+        {
+            if (!options.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return false;
+            return v.ValueKind switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw RpcException.Params($"invalid argument: tracerConfig.{name} must be a boolean"),
+            };
+        }
+    }
 
     // ---------------- sending ----------------
 

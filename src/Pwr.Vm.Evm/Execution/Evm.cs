@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using Pwr.Core;
 using Pwr.Vm.Evm.Numerics;
 using Pwr.Vm.Evm.Precompiles;
+using Pwr.Vm.Evm.Tracing;
 
 namespace Pwr.Vm.Evm.Execution;
 
@@ -27,12 +28,14 @@ internal struct Message
     public long Gas;
     public int Depth;
     public bool IsStatic;
+    /// <summary>The opcode that built this frame, for tracers; zero for a transaction's top-level call.</summary>
+    public CallKind Kind;
 }
 
 /// <summary>The Cancun interpreter: message calls, creates and the opcode loop over one <see cref="WorldState"/>.</summary>
 /// <remarks>Frames recurse on the CLR stack (up to 1025 deep), so run it on a thread with a large stack
 /// (see <see cref="EvmThread"/>). Stacks and memories are pooled per depth; the loop allocates nothing per opcode.</remarks>
-internal sealed class Evm
+internal sealed partial class Evm
 {
     public const int MaxDepth = 1024;
     public const int MaxCodeSize = 24576;
@@ -59,10 +62,17 @@ internal sealed class Evm
 
     public WorldState State => _state;
 
+    /// <summary>Records call frames when set; null (the default) costs one null check per frame and nothing per opcode.</summary>
+    internal CallTracer? Tracer { get; set; }
+
     // ---------------- calls ----------------
 
     /// <summary>CALL-family entry: value moves from caller to recipient (when recipient differs), then code runs.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CallResult Call(in Message msg, bool transfersValue)
+        => Tracer is null ? ExecuteCall(msg, transfersValue) : TracedCall(msg, transfersValue);
+
+    private CallResult ExecuteCall(in Message msg, bool transfersValue)
     {
         if (msg.Depth > MaxDepth) return new CallResult(EvmStatus.Revert, msg.Gas, []);
         if (transfersValue && !msg.Value.IsZero && UInt256.LessThan(_state.GetBalance(msg.Caller), msg.Value))
@@ -109,7 +119,11 @@ internal sealed class Evm
 
     /// <summary>CREATE/CREATE2 (and create transactions): bumps the creator's nonce, checks collisions, runs init code
     /// and deposits the returned code (EIP-170 size limit, EIP-3541 0xEF rejection, 200 gas per byte).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CallResult Create(in Message msg, byte[] initCode, Address newAddress, bool bumpNonce)
+        => Tracer is null ? ExecuteCreate(msg, initCode, newAddress, bumpNonce) : TracedCreate(msg, initCode, newAddress, bumpNonce);
+
+    private CallResult ExecuteCreate(in Message msg, byte[] initCode, Address newAddress, bool bumpNonce)
     {
         if (msg.Depth > MaxDepth) return new CallResult(EvmStatus.Revert, msg.Gas, []);
         if (!msg.Value.IsZero && UInt256.LessThan(_state.GetBalance(msg.Caller), msg.Value))
@@ -140,6 +154,7 @@ internal sealed class Evm
             long depositGas = 200L * code.Length;
             if (code.Length > MaxCodeSize || (code.Length > 0 && code[0] == 0xEF) || depositGas > result.GasLeft)
             {
+                Tracer?.DepositFailed(code, result.GasLeft);
                 result = CallResult.Fail();
             }
             else
@@ -790,6 +805,7 @@ internal sealed class Evm
             Value = value,
             Gas = childGas,
             Depth = msg.Depth + 1,
+            Kind = (CallKind)op,
         };
         var result = Create(child, initCode, newAddress, bumpNonce: true);
         gas += result.GasLeft;
@@ -843,6 +859,7 @@ internal sealed class Evm
             Depth = msg.Depth + 1,
             Input = input,
             CodeAddress = target,
+            Kind = (CallKind)op,
         };
         switch (op)
         {
@@ -934,6 +951,7 @@ internal sealed class Evm
             if (beneficiary == self) state.SubtractBalance(self, state.GetBalance(self));
             state.MarkDestructed(self);
         }
+        Tracer?.SelfDestruct(self, beneficiary, balance, state);
         return new CallResult(EvmStatus.Success, gas, []);
     }
 }

@@ -1,5 +1,6 @@
 using Pwr.Core;
 using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Tracing;
 
 namespace Pwr.Vm.Evm.Execution;
 
@@ -21,6 +22,13 @@ public sealed class TransactionProcessor
     }
 
     public WorldState State => _state;
+
+    /// <summary>Records the call frames of the transactions executed while set (null: no tracing, no cost).</summary>
+    public CallTracer? Tracer
+    {
+        get => _evm.Tracer;
+        set => _evm.Tracer = value;
+    }
 
     /// <summary>Intrinsic gas: 21000 (+32000 for a create), calldata bytes, access list, EIP-3860 init code words.</summary>
     public static long IntrinsicGas(EvmTransaction tx)
@@ -62,13 +70,13 @@ public sealed class TransactionProcessor
         {
             _state.WarmAccount(to);
             _state.SetNonce(sender, tx.Nonce + 1);
-            var msg = new Message { Caller = sender, Recipient = to, CodeAddress = to, Value = tx.Value, Input = tx.Data, Gas = gas };
+            var msg = new Message { Caller = sender, Recipient = to, CodeAddress = to, Value = tx.Value, Input = tx.Data, Gas = gas, Kind = CallKind.Call };
             result = _evm.Call(msg, transfersValue: true);
         }
         else
         {
             var address = Evm.CreateAddress(sender, tx.Nonce);
-            var msg = new Message { Caller = sender, Value = tx.Value, Gas = gas };
+            var msg = new Message { Caller = sender, Value = tx.Value, Gas = gas, Kind = CallKind.Create };
             result = _evm.Create(msg, tx.Data, address, bumpNonce: true);
             if (result.Status == EvmStatus.Success) contractAddress = address;
         }
@@ -78,6 +86,7 @@ public sealed class TransactionProcessor
         long refund = Math.Min(Math.Max(_state.Refund, 0), gasUsed / 5);
         gasLeft += refund;
         gasUsed -= refund;
+        _evm.Tracer?.EndTransaction(tx.GasLimit, gasUsed);
 
         _state.AddBalance(sender, UInt256.Multiply(new UInt256((ulong)gasLeft), effectiveGasPrice));
         var priorityFee = UInt256.Subtract(effectiveGasPrice, _block.BaseFee);

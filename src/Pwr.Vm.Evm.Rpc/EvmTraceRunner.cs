@@ -1,0 +1,77 @@
+using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
+using Pwr.Vm.Evm.Numerics;
+using Pwr.Vm.Evm.Tracing;
+using Pwr.Vm.Evm.Transactions;
+using Pwr.Vm.Evm.Vm;
+
+namespace Pwr.Vm.Evm.Rpc;
+
+/// <summary>Replays a mined block on scratch state over its parent's root, as the VM executed it, tracing chosen transactions; never writes.</summary>
+internal static class EvmTraceRunner
+{
+    /// <summary>One traced transaction of a block.</summary>
+    public readonly record struct TracedTransaction(Hash32 Hash, CallFrame Frame);
+
+    /// <summary>Re-executes <paramref name="block"/>'s transactions in order up to the last one <paramref name="trace"/> selects,
+    /// tracing the selected ones with a tracer from <paramref name="newTracer"/>.</summary>
+    /// <exception cref="RpcException">The replay did not reproduce a receipt (see <see cref="CheckReplay"/>).</exception>
+    public static List<TracedTransaction> TraceBlock(EvmChainReader chain, EvmVmOptions options, EvmBlock block,
+        Func<int, bool> trace, Func<CallTracer> newTracer)
+    {
+        var parent = chain.GetBlock(block.Number - 1) ?? throw new RpcException(RpcException.ServerError, $"parent block #{block.Number - 1} not found");
+        int last = -1;
+        for (int i = 0; i < block.TransactionHashes.Count; i++) if (trace(i)) last = i;
+        var receipts = new List<(EvmReceipt Receipt, EvmTransaction Tx)>(last + 1);
+        for (int i = 0; i <= last; i++)
+        {
+            var hash = block.TransactionHashes[i];
+            var receipt = chain.GetReceipt(hash) ?? throw new RpcException(RpcException.ServerError, $"receipt of {hash} not found");
+            if (!TransactionDecoder.TryDecode(receipt.RawTransaction, options.ChainId, out var signed, out var failure))
+                throw new RpcException(RpcException.InternalError, $"stored transaction {hash} does not decode: {failure.Message}");
+            receipts.Add((receipt, EvmVm.ToEvmTransaction(signed)));
+        }
+
+        return EvmThread.Run(() =>
+        {
+            var world = new WorldState(new EvmStateStore(chain.State, parent.StateRoot));
+            var processor = new TransactionProcessor(world, Context(chain, options, block));
+            var traced = new List<TracedTransaction>();
+            for (int i = 0; i < receipts.Count; i++)
+            {
+                var (receipt, tx) = receipts[i];
+                var tracer = trace(i) ? newTracer() : null;
+                processor.Tracer = tracer;
+                var result = processor.Execute(tx);
+                processor.Tracer = null;
+                CheckReplay(block, receipt, result);
+                if (tracer?.Result is { } frame) traced.Add(new TracedTransaction(receipt.TransactionHash, frame));
+            }
+            return traced;
+        });
+    }
+
+    /// <summary>The context <see cref="EvmVm"/> gave the block's transactions, rebuilt from the stored block.</summary>
+    public static BlockContext Context(EvmChainReader chain, EvmVmOptions options, EvmBlock block) => new()
+    {
+        Coinbase = options.Coinbase,
+        Number = block.Number,
+        Timestamp = block.Timestamp,
+        GasLimit = block.GasLimit,
+        BaseFee = block.BaseFee,
+        PrevRandao = new UInt256(block.PwrBlockHash.ToArray()),
+        ChainId = options.ChainId,
+        BlockHash = n => n < block.Number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
+    };
+
+    /// <summary>Every replayed transaction must end as its receipt says. The VM's skipped transactions changed nothing and are
+    /// not in the block, so the replay omits them; a PWR deposit landing between two transactions is not replayed (the
+    /// block does not record its position) and is what a mismatch here would most likely mean.</summary>
+    private static void CheckReplay(EvmBlock block, EvmReceipt receipt, TransactionResult result)
+    {
+        if (result.IsValid && result.Success == receipt.Success && result.GasUsed == receipt.GasUsed) return;
+        string got = result.IsValid ? $"status {(result.Success ? 1 : 0)}, gas used {result.GasUsed}" : "rejected: " + result.ErrorMessage;
+        throw new RpcException(RpcException.ServerError,
+            $"cannot trace block #{block.Number}: replaying transaction {receipt.TransactionHash} gave {got}, its receipt says status {(receipt.Success ? 1 : 0)}, gas used {receipt.GasUsed}");
+    }
+}
