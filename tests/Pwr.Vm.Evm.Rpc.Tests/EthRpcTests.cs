@@ -8,7 +8,7 @@ using Pwr.Vm.Evm.Vm;
 
 namespace Pwr.Vm.Evm.Rpc.Tests;
 
-public class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
+public partial class EthRpcTests(DevnetFixture devnet) : IClassFixture<DevnetFixture>
 {
     /// <summary>Runtime: stores calldata word 0 in slot 0 and logs it as topic 0; init code CODECOPYs and returns it.</summary>
     private const string StoreAndLogInit = "0x600f600c600039600f6000f3" + "60003560005560003560006000a100";
