@@ -17,7 +17,7 @@ function findImport(path) {
   return { error: `not found: ${path}` };
 }
 
-/** @returns {{TestToken: {abi: any[], bytecode: `0x${string}`}, TestNft: {abi: any[], bytecode: `0x${string}`}}} */
+/** @returns {Record<"TestToken" | "TestNft" | "TraceProbe", {abi: any[], bytecode: `0x${string}`}>} */
 export function compileContracts() {
   const solc = require("solc");
   const sources = {};

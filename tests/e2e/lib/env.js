@@ -16,7 +16,7 @@ export function devAccount(i) {
 }
 
 // Each suite uses its own sender so that the files can run in parallel without nonce races.
-export const ACCOUNTS = { ethers: 0, viem: 1, web3: 2, browser: 3, badInput: 4, subscriptions: 5, replacement: 8, receiver: 9 };
+export const ACCOUNTS = { ethers: 0, viem: 1, web3: 2, browser: 3, badInput: 4, subscriptions: 5, trace: 7, replacement: 8, receiver: 9 };
 
 /** One raw JSON-RPC call (or batch) over fetch: returns the parsed response body and the HTTP status. */
 export async function rawRpc(body, { raw = false } = {}) {

@@ -1,0 +1,94 @@
+// debug_traceTransaction / debug_traceBlockByNumber / debug_traceCall with geth's callTracer through ethers v6
+// (provider.send, as Hardhat- and Foundry-style tools call it): a solc-compiled probe calls another one.
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import { compileContracts } from "../lib/compile.js";
+import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
+
+describe("debug_trace* with the callTracer", { timeout: TEST_TIMEOUT_MS }, () => {
+  /** @type {JsonRpcProvider} */ let provider;
+  /** @type {Wallet} */ let wallet;
+  let probe, other, probeAddress, otherAddress, receipt;
+  const lower = (a) => a.toLowerCase();
+
+  before(async () => {
+    const { TraceProbe } = compileContracts();
+    provider = new JsonRpcProvider(RPC_URL, CHAIN_ID, { staticNetwork: true, pollingInterval: 500, batchMaxCount: 1 });
+    wallet = new Wallet(devAccount(ACCOUNTS.trace).privateKey, provider);
+    const factory = new ContractFactory(TraceProbe.abi, TraceProbe.bytecode, wallet);
+    const deployed = await Promise.all([factory.deploy({ nonce: await wallet.getNonce() }), factory.deploy({ nonce: (await wallet.getNonce()) + 1 })]);
+    await Promise.all(deployed.map((c) => c.deploymentTransaction().wait(1, TX_TIMEOUT_MS)));
+    [probeAddress, otherAddress] = await Promise.all(deployed.map((c) => c.getAddress()));
+    probe = new Contract(probeAddress, TraceProbe.abi, wallet);
+    other = new Contract(otherAddress, TraceProbe.abi, wallet);
+    receipt = await (await probe.run(otherAddress, { gasLimit: 300_000 })).wait(1, TX_TIMEOUT_MS);
+    assert.equal(receipt.status, 1);
+  });
+
+  test("debug_traceTransaction shows the nested call tree with addresses, selectors and the revert reason", async () => {
+    const trace = await provider.send("debug_traceTransaction", [receipt.hash, { tracer: "callTracer", tracerConfig: { withLog: true } }]);
+    const iface = probe.interface;
+
+    assert.equal(trace.type, "CALL");
+    assert.equal(trace.from, lower(wallet.address));
+    assert.equal(trace.to, lower(probeAddress));
+    assert.equal(trace.input, iface.encodeFunctionData("run", [otherAddress]));
+    assert.equal(BigInt(trace.gas), 300_000n);
+    assert.equal(BigInt(trace.gasUsed), receipt.gasUsed);
+    assert.equal(BigInt(trace.output), 14n);
+    assert.equal(trace.error, undefined);
+
+    assert.deepEqual(trace.calls.map((c) => c.type), ["CALL", "STATICCALL", "CALL"]);
+    for (const call of trace.calls) {
+      assert.equal(call.from, lower(probeAddress));
+      assert.equal(call.to, lower(otherAddress));
+      assert.ok(BigInt(call.gasUsed) > 0n && BigInt(call.gasUsed) <= BigInt(call.gas));
+    }
+    const [poke, count, fail] = trace.calls;
+    assert.equal(poke.input, iface.encodeFunctionData("poke", [7]));
+    assert.equal(BigInt(poke.output), 14n);
+    assert.equal(poke.value, "0x0");
+    const [log] = poke.logs;
+    assert.equal(log.address, lower(otherAddress));
+    assert.equal(log.topics[0], iface.getEvent("Poked").topicHash);
+    assert.equal(BigInt(log.data), 7n);
+    assert.equal(log.position, "0x0");
+
+    assert.equal(count.input, iface.getFunction("count").selector);
+    assert.equal(count.value, undefined);
+    assert.equal(BigInt(count.output), 7n);
+
+    assert.equal(fail.input.slice(0, 10), iface.getFunction("fail").selector);
+    assert.equal(fail.error, "execution reverted");
+    assert.equal(fail.revertReason, "nope");
+    assert.equal(iface.parseError(fail.output).args[0], "nope");
+    assert.equal(fail.calls, undefined);
+  });
+
+  test("onlyTopCall drops the children; the top gas is still the receipt's", async () => {
+    const trace = await provider.send("debug_traceTransaction", [receipt.hash, { tracer: "callTracer", tracerConfig: { onlyTopCall: true } }]);
+    assert.equal(trace.calls, undefined);
+    assert.equal(BigInt(trace.gasUsed), receipt.gasUsed);
+  });
+
+  test("debug_traceBlockByNumber returns {txHash, result} per transaction in block order", async () => {
+    const block = await provider.send("eth_getBlockByNumber", ["0x" + receipt.blockNumber.toString(16), false]);
+    const traces = await provider.send("debug_traceBlockByNumber", [block.number, { tracer: "callTracer" }]);
+    assert.deepEqual(traces.map((t) => t.txHash), block.transactions);
+    const ours = traces.find((t) => t.txHash === receipt.hash);
+    assert.equal(ours.result.calls.length, 3);
+  });
+
+  test("debug_traceCall traces without sending; unknown tracers and hashes are JSON-RPC errors", async () => {
+    const before = await other.count();
+    const trace = await provider.send("debug_traceCall", [
+      { from: wallet.address, to: probeAddress, data: probe.interface.encodeFunctionData("run", [otherAddress]) }, "latest", { tracer: "callTracer" }]);
+    assert.equal(trace.calls[2].revertReason, "nope");
+    assert.equal(await other.count(), before);
+
+    await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, { tracer: "prestateTracer" }]), /tracer not found/);
+    await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, {}]), /struct logger is not supported/);
+    await assert.rejects(provider.send("debug_traceTransaction", ["0x" + "ab".repeat(32), { tracer: "callTracer" }]), /transaction not found/);
+  });
+});
