@@ -50,16 +50,19 @@ public sealed class EvmRpcHandler
         using (doc)
         {
             var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Array) return HandleOne(root).ToJsonString();
+            if (root.ValueKind != JsonValueKind.Array) return HandleOne(root).ToJsonString(ResponseJson);
             int count = root.GetArrayLength();
             if (count == 0) return Error(null, RpcException.InvalidRequest, "empty batch").ToJsonString();
             if (count > MaxBatch) return Error(null, RpcException.InvalidRequest, $"batch of {count} requests exceeds {MaxBatch}").ToJsonString();
             PrunePending();
             var results = new JsonArray();
             foreach (var request in root.EnumerateArray()) results.Add(HandleOne(request));
-            return results.ToJsonString();
+            return results.ToJsonString(ResponseJson);
         }
     }
+
+    // A call trace nests two JSON levels per frame and frames nest up to 1025 deep: past the writer's default of 1000.
+    private static readonly JsonSerializerOptions ResponseJson = new() { MaxDepth = 4096 };
 
     private JsonObject HandleOne(JsonElement request)
     {
