@@ -28,7 +28,7 @@ internal struct Message
     public long Gas;
     public int Depth;
     public bool IsStatic;
-    /// <summary>The opcode that built this frame, for tracers; zero for a transaction's top-level call.</summary>
+    /// <summary>The opcode that opened this frame (CALL or CREATE for a transaction), for tracers.</summary>
     public CallKind Kind;
 }
 
