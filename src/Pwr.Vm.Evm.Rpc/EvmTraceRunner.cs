@@ -32,13 +32,22 @@ internal static class EvmTraceRunner
             receipts.Add((receipt, EvmVm.ToEvmTransaction(signed)));
         }
 
+        var deposits = chain.GetBlockDeposits(block.Number);
+
         return EvmThread.Run(() =>
         {
             var world = new WorldState(new EvmStateStore(chain.State, parent.StateRoot));
             var processor = new TransactionProcessor(world, Context(chain, options, block));
             var traced = new List<TracedTransaction>();
+            int nextDeposit = 0;
             for (int i = 0; i < receipts.Count; i++)
             {
+                // Deposits the VM applied before this transaction, as it applied them.
+                for (; nextDeposit < deposits.Count && deposits[nextDeposit].ReceiptsBefore <= i; nextDeposit++)
+                {
+                    world.AddBalance(deposits[nextDeposit].To, deposits[nextDeposit].Wei);
+                    world.FinalizeTransaction();
+                }
                 var (receipt, tx) = receipts[i];
                 var tracer = trace(i) ? newTracer() : null;
                 processor.Tracer = tracer;
@@ -65,8 +74,8 @@ internal static class EvmTraceRunner
     };
 
     /// <summary>Every replayed transaction must end as its receipt says. The VM's skipped transactions changed nothing and are
-    /// not in the block, so the replay omits them; a PWR deposit landing between two transactions is not replayed (the
-    /// block does not record its position) and is what a mismatch here would most likely mean.</summary>
+    /// not in the block, so the replay omits them; deposits are replayed where the VM applied them (blocks written before
+    /// the VM recorded their positions have no such record, and a mismatch here is then the likely cause).</summary>
     private static void CheckReplay(EvmBlock block, EvmReceipt receipt, TransactionResult result)
     {
         if (result.IsValid && result.Success == receipt.Success && result.GasUsed == receipt.GasUsed) return;

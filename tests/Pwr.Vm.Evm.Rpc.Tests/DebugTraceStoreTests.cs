@@ -30,7 +30,7 @@ public sealed class DebugTraceStoreTests : IDisposable
         if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
     }
 
-    private static byte[] Sign(ulong nonce, Address? to, string data = "", ulong gas = 200_000)
+    private static byte[] Sign(ulong nonce, Address? to, string data = "", ulong gas = 200_000, byte[]? key = null, ulong value = 0)
         => TransactionSigner.Sign(new UnsignedTransaction
         {
             Type = EthereumTransactionType.DynamicFee,
@@ -41,7 +41,8 @@ public sealed class DebugTraceStoreTests : IDisposable
             GasLimit = gas,
             To = to,
             Data = Hex.Decode(data),
-        }, AnvilAccounts.PrivateKey(0));
+            Value = value,
+        }, key ?? AnvilAccounts.PrivateKey(0));
 
     /// <summary>Account 0's CREATE address at <paramref name="nonce"/> (below 0x80): keccak(rlp([sender, nonce]))[12:].</summary>
     private static Address Created(ulong nonce)
@@ -105,6 +106,36 @@ public sealed class DebugTraceStoreTests : IDisposable
         Assert.NotEqual(traces[1].GetProperty("result").GetProperty("gasUsed").GetString(), traces[2].GetProperty("result").GetProperty("gasUsed").GetString());
         Assert.Equal(traces[2].GetProperty("result").ToString(), Result("debug_traceTransaction", Hash(second), CallTracer).ToString());
         Assert.Equal("transaction not found", Call("debug_traceTransaction", Hash(skipped), CallTracer).GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void Block_trace_replays_a_deposit_where_the_vm_applied_it()
+    {
+        // A fresh key holds nothing until a PWR deposit lands between two transactions of the block; its own
+        // transaction after the deposit executes only if the replay credits the deposit at the same place.
+        var key = Keccak.Hash256("pwr trace deposit"u8).ToArray();
+        var receiver = AnvilAccounts.Addresses[2];
+        byte[] before = Sign(0, receiver), spend = Sign(0, receiver, key: key, gas: 21_000, value: 1_000);
+        Assert.True(TransactionDecoder.TryDecode(spend, 31337, out var decoded, out _));
+        var fresh = decoded.Sender;
+
+        _height++;
+        byte[] first = EvmPayload.Encode([before]), second = EvmPayload.Encode([spend]);
+        var deposit = fresh.ToArray();
+        _store.ApplyBlock(_vm, new VmBlock(_height, _height * 1000, Keccak.Hash256(BitConverter.GetBytes(_height)),
+        [
+            new VmTransaction(Address.Zero, 0, first, Keccak.Hash256(first), 0),
+            new VmTransaction(Address.Zero, 1_000_000, deposit, Keccak.Hash256(deposit), 1),
+            new VmTransaction(Address.Zero, 0, second, Keccak.Hash256(second), 2),
+        ]));
+        Assert.Equal("0x1", Result("eth_getTransactionReceipt", Hash(spend)).GetProperty("status").GetString());
+
+        var traces = Result("debug_traceBlockByNumber", "0x1", CallTracer);
+        Assert.Equal([Hash(before), Hash(spend)], traces.EnumerateArray().Select(t => t.GetProperty("txHash").GetString()));
+        var traced = Result("debug_traceTransaction", Hash(spend), CallTracer);
+        Assert.Equal(fresh.ToString(), traced.GetProperty("from").GetString());
+        Assert.Equal("0x3e8", traced.GetProperty("value").GetString());
+        Assert.Equal("0x5208", traced.GetProperty("gasUsed").GetString());
     }
 
     [Fact]

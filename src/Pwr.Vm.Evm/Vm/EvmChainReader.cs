@@ -26,6 +26,10 @@ public sealed class EvmChainReader(IVmStateReader state)
     public EvmRejection? GetRejection(in Hash32 transactionHash)
         => state.Get(EvmStateKeys.Rejection(transactionHash)) is { } r ? EvmRejection.Decode(r) : null;
 
+    /// <summary>The PWR deposits block <paramref name="number"/> applied, in order (empty when none, or when the block predates the record).</summary>
+    public List<EvmBlockDeposit> GetBlockDeposits(ulong number)
+        => state.Get(EvmStateKeys.BlockDeposits(number)) is { } d ? EvmBlockDeposit.DecodeList(d) : [];
+
     /// <summary>The committed account/storage/code state at the latest block.</summary>
     public EvmStateStore LatestState() => new(state);
 

@@ -15,6 +15,8 @@ namespace Pwr.Vm.Evm.Vm;
 /// "t:" ‖ txHash32        → executed transaction with its receipt (<see cref="EvmReceipt"/>)
 /// "r:" ‖ txHash32        → rejected transaction: block, position, reason (<see cref="EvmRejection"/>)
 /// "d:" ‖ pwrTxHash32     → deposit record: EVM block number u64 BE ‖ address ‖ wei (trimmed)
+/// "x:" ‖ number u64 BE   → the block's deposits in order (<see cref="EvmBlockDeposit"/>), so tracers can replay them;
+///                          absent when the block had none
 /// </code>
 /// </remarks>
 public static class EvmStateKeys
@@ -30,6 +32,13 @@ public static class EvmStateKeys
         var key = new byte[10];
         "b:"u8.CopyTo(key);
         BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(2), number);
+        return key;
+    }
+
+    public static byte[] BlockDeposits(ulong number)
+    {
+        var key = Block(number);
+        key[0] = (byte)'x';
         return key;
     }
 

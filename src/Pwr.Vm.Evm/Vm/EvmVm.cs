@@ -85,11 +85,13 @@ public sealed class EvmVm : IVirtualMachine
         var receipts = new List<EvmReceipt>();
         long cumulativeGas = 0;
         uint logIndex = 0;
+        List<EvmBlockDeposit>? deposits = null;
         foreach (var vmTx in block.Transactions)
         {
             if (vmTx.Data.Length == EvmPayload.DepositSize)
             {
-                Deposit(state, world, block.Number, vmTx);
+                if (Deposit(state, world, block.Number, vmTx) is { } wei)
+                    (deposits ??= []).Add(new EvmBlockDeposit((uint)receipts.Count, new Address(vmTx.Data.Span), wei));
                 continue;
             }
             if (!EvmPayload.TrySplit(vmTx.Data, out var transactions))
@@ -156,13 +158,15 @@ public sealed class EvmVm : IVirtualMachine
         };
         evmBlock = evmBlock with { Hash = evmBlock.ComputeHash() };
         WriteBlock(state, evmBlock);
+        if (deposits is not null) state.Set(EvmStateKeys.BlockDeposits(block.Number), EvmBlockDeposit.EncodeList(deposits));
         foreach (var r in receipts) state.Set(EvmStateKeys.Transaction(r.TransactionHash), (r with { BlockHash = evmBlock.Hash }).Encode());
     }
 
-    private void Deposit(IVmState state, WorldState world, ulong blockNumber, VmTransaction vmTx)
+    /// <summary>Credits a deposit and records it; returns the wei credited, or null for a payload that is no deposit.</summary>
+    private UInt256? Deposit(IVmState state, WorldState world, ulong blockNumber, VmTransaction vmTx)
     {
         // A 20-byte payload without value is neither a deposit nor a transaction list entry worth keeping: ignore it.
-        if (vmTx.Value == 0) return;
+        if (vmTx.Value == 0) return null;
         var to = new Address(vmTx.Data.Span);
         var wei = UInt256.Multiply(new UInt256(vmTx.Value), new UInt256(_options.WeiPerPwrUnit));
         world.AddBalance(to, wei);
@@ -172,6 +176,7 @@ public sealed class EvmVm : IVirtualMachine
         to.WriteTo(record.AsSpan(8));
         wei.WriteBigEndian(record.AsSpan(8 + Address.Size));
         state.Set(EvmStateKeys.Deposit(vmTx.TxHash), record);
+        return wei;
     }
 
     private static void Reject(IVmState state, Hash32 hash, ulong blockNumber, VmTransaction vmTx, uint index, string reason)
