@@ -1,11 +1,8 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using Pwr.Vm.Evm.Numerics;
 using Pwr.Core;
 
 namespace Pwr.Vm.Evm.Execution;
 
-/// <summary>Contract code with its jump-destination bitmap, padded with zeros so PUSH never reads past the end.</summary>
+/// <summary>Contract code with its basic blocks (see <see cref="BlockInfo"/>), padded with zeros so PUSH never reads past the end.</summary>
 public sealed class CodeInfo
 {
     // 33 zero bytes after the code: a PUSH32 at the very end reads zeros and the next fetch is STOP.
@@ -13,7 +10,7 @@ public sealed class CodeInfo
 
     public static readonly CodeInfo Empty = new([], AccountState.EmptyCodeHash);
 
-    private ulong[]? _jumpDests;
+    private BlockInfo[]? _blocks;
 
     public CodeInfo(byte[] code, Hash32 codeHash)
     {
@@ -31,32 +28,58 @@ public sealed class CodeInfo
     public Hash32 CodeHash { get; }
     public int Length => Code.Length;
 
-    /// <summary>One bit per code byte, set for JUMPDEST opcodes (not PUSH data); computed once per code.</summary>
-    internal ulong[] JumpDestinations => _jumpDests ??= Analyze(Code);
+    /// <summary>Per code position (and one past the end): the basic block starting there, or
+    /// <see cref="BlockInfo.NotAStart"/>; computed once per code.</summary>
+    internal BlockInfo[] Blocks => _blocks ??= AnalyzeBlocks(Code);
 
     /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsJumpDestination(in UInt256 destination) => destination.FitsInUlong && IsJumpDestination(destination.U0);
+    public bool IsJumpDestination(ulong destination) =>
+        destination < (ulong)Code.Length && Code[destination] == 0x5b && Blocks[destination].IsStart;
 
-    /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool IsJumpDestination(ulong destination)
+    /// <summary>Splits code into basic blocks. A block starts at 0, at every JUMPDEST and after every opcode that ends
+    /// one (<see cref="OpcodeTable.EndsBlock"/>); the implicit STOP past the end is an empty block.</summary>
+    private static BlockInfo[] AnalyzeBlocks(byte[] code)
     {
-        if (destination >= (ulong)Code.Length) return false;
-        // In range of the code, so in range of the bitmap (one bit per code byte): no second bounds check.
-        var bits = JumpDestinations;
-        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bits), (nint)(destination >> 6)) & (1UL << (int)destination)) != 0;
-    }
-
-    private static ulong[] Analyze(byte[] code)
-    {
-        var bits = new ulong[(code.Length >> 6) + 1];
+        var blocks = new BlockInfo[code.Length + 1];
+        Array.Fill(blocks, BlockInfo.NotAStart);
+        int start = 0, height = 0, minStack = 0, maxHeight = 0;
+        long gas = 0;
+        bool open = true;
         for (int pc = 0; pc < code.Length; pc++)
         {
             byte op = code[pc];
-            if (op == 0x5b) bits[pc >> 6] |= 1UL << (pc & 63);
-            else if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
+            if (op == 0x5b && pc != start)
+            {
+                if (open) blocks[start] = Block(gas, minStack, maxHeight);
+                open = true; start = pc; gas = 0; height = 0; minStack = 0; maxHeight = 0;
+            }
+            else if (!open)
+            {
+                open = true; start = pc; gas = 0; height = 0; minStack = 0; maxHeight = 0;
+            }
+            gas += OpcodeTable.BaseGas[op];
+            minStack = Math.Max(minStack, OpcodeTable.StackIn[op] - height);
+            height += OpcodeTable.StackGrowth[op];
+            maxHeight = Math.Max(maxHeight, height);
+            if (OpcodeTable.EndsBlock[op])
+            {
+                blocks[start] = Block(gas, minStack, maxHeight);
+                open = false;
+            }
+            if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
         }
-        return bits;
+        if (open) blocks[start] = Block(gas, minStack, maxHeight);
+        blocks[code.Length] = Block(0, 0, 0);
+        return blocks;
     }
+
+    private static BlockInfo Block(long gas, int minStack, int maxHeight)
+    {
+        // A block that no entry height fits always fails: an impossible minimum (above the 1024 limit) says so.
+        int range = EvmStackLimit - maxHeight - minStack;
+        // The gas fits an int: opcodes inside a block cost at most 10 and code is far shorter than 2^27 bytes.
+        return range < 0 ? new BlockInfo(0, 2048, 0) : new BlockInfo((int)gas, (short)minStack, (short)range);
+    }
+
+    private const int EvmStackLimit = 1024;
 }

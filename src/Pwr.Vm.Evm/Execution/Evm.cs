@@ -301,6 +301,7 @@ internal sealed class Evm
         var frame = _frames[msg.Depth] ??= new Frame(this);
         frame.Msg = msg;
         frame.Code = codeInfo;
+        frame.Blocks = codeInfo.Blocks;
         frame.ReturnData = [];
         try
         {
@@ -324,6 +325,8 @@ internal sealed class Evm
         public readonly EvmMemory Memory = new();
         public Message Msg;
         public CodeInfo Code = CodeInfo.Empty;
+        /// <summary>The code's basic blocks, indexed by code position.</summary>
+        public BlockInfo[] Blocks = [];
         /// <summary>RETURNDATA of the last call this frame made.</summary>
         public byte[] ReturnData = [];
     }
@@ -344,192 +347,206 @@ internal sealed class Evm
 
         while (true)
         {
-            byte op = Unsafe.Add(ref code, pc);
-            // A static readonly array: tier-1 code addresses it as a constant instead of holding it in a register.
-            ref readonly var opInfo = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.Infos), op);
-            // One unsigned range check covers underflow, overflow and undefined opcodes (an empty range).
-            if ((uint)(sp - opInfo.MinStack) > (uint)opInfo.StackRange) return CallResult.Fail();
-            gas -= opInfo.Gas;
-            if (gas < 0) return CallResult.Fail();
+            // Entering a basic block at pc: its constant gas and stack bounds are checked once for all its opcodes
+            // (see BlockInfo). One unsigned range check covers underflow and overflow. A leading JUMPDEST is charged
+            // with its block and skipped.
+            ref readonly var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Blocks), pc);
+            gas -= block.Gas;
+            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return CallResult.Fail();
+            if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
 
-            switch (op)
+            while (true)
             {
-                case 0x00: // STOP
-                    return new CallResult(EvmStatus.Success, gas, []);
-                case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x04: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Divide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x05: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedDivide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x06: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Modulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x07: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedModulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x08: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.AddMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
-                case 0x09: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.MulMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
-                case 0x0a: // EXP: 50 gas per byte of exponent
-                    {
-                        ref var e = ref Unsafe.Add(ref st, sp - 2);
-                        gas -= 50L * ((e.BitLength + 7) / 8);
-                        if (gas < 0) return CallResult.Fail();
-                        e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
-                        sp--;
-                        break;
-                    }
-                case 0x0b: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignExtend(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x10: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
-                case 0x11: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
-                case 0x12: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
-                case 0x13: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
-                case 0x14: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = Unsafe.Add(ref st, sp - 1).Equals(b) ? UInt256.One : default; sp--; break; }
-                case 0x15: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = a.IsZero ? UInt256.One : default; break; }
-                case 0x16: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.And(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x17: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Or(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x18: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Xor(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x19: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = UInt256.Not(a); break; }
-                case 0x1a: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Byte(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x1b: // SHL
-                    {
-                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
-                        ref var v = ref Unsafe.Add(ref st, sp - 2);
-                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftLeft(v, (int)shift.U0) : default;
-                        sp--;
-                        break;
-                    }
-                case 0x1c: // SHR
-                    {
-                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
-                        ref var v = ref Unsafe.Add(ref st, sp - 2);
-                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftRight(v, (int)shift.U0) : default;
-                        sp--;
-                        break;
-                    }
-                case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
-                case 0x50: sp--; break;
-                case 0x51: // MLOAD
-                    {
-                        ref var a = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, a, 32))
+                byte op = Unsafe.Add(ref code, pc);
+                switch (op)
+                {
+                    case 0x00: // STOP
+                        return new CallResult(EvmStatus.Success, gas, []);
+                    case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x04: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Divide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x05: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedDivide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x06: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Modulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x07: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedModulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x08: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.AddMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                    case 0x09: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.MulMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                    case 0x0a: // EXP: 50 gas per byte of exponent
                         {
-                            gas = ExpandGas(f.Memory, gas, a, 32);
+                            ref var e = ref Unsafe.Add(ref st, sp - 2);
+                            gas -= 50L * ((e.BitLength + 7) / 8);
                             if (gas < 0) return CallResult.Fail();
+                            e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
+                            sp--;
+                            break;
                         }
-                        a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
-                        break;
-                    }
-                case 0x52: // MSTORE
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, offset, 32))
+                    case 0x0b: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignExtend(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x10: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                    case 0x11: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                    case 0x12: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                    case 0x13: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                    case 0x14: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = Unsafe.Add(ref st, sp - 1).Equals(b) ? UInt256.One : default; sp--; break; }
+                    case 0x15: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = a.IsZero ? UInt256.One : default; break; }
+                    case 0x16: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.And(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x17: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Or(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x18: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Xor(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x19: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = UInt256.Not(a); break; }
+                    case 0x1a: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Byte(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x1b: // SHL
                         {
-                            gas = ExpandGas(f.Memory, gas, offset, 32);
-                            if (gas < 0) return CallResult.Fail();
+                            ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                            ref var v = ref Unsafe.Add(ref st, sp - 2);
+                            v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftLeft(v, (int)shift.U0) : default;
+                            sp--;
+                            break;
                         }
-                        Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
-                        sp -= 2;
-                        break;
-                    }
-                case 0x53: // MSTORE8
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, offset, 1))
+                    case 0x1c: // SHR
                         {
-                            gas = ExpandGas(f.Memory, gas, offset, 1);
-                            if (gas < 0) return CallResult.Fail();
+                            ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                            ref var v = ref Unsafe.Add(ref st, sp - 2);
+                            v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftRight(v, (int)shift.U0) : default;
+                            sp--;
+                            break;
                         }
-                        f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
-                        sp -= 2;
-                        break;
-                    }
-                case 0x56: // JUMP
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        sp--;
-                        if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
-                        pc = (nint)dest.U0;
-                        continue;
-                    }
-                case 0x57: // JUMPI
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
-                        sp -= 2;
-                        if (jump)
+                    case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
+                    case 0x50: sp--; break;
+                    case 0x51: // MLOAD
                         {
-                            if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
+                            ref var a = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, a, 32))
+                            {
+                                gas = ExpandGas(f.Memory, gas, a, 32);
+                                if (gas < 0) return CallResult.Fail();
+                            }
+                            a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
+                            break;
+                        }
+                    case 0x52: // MSTORE
+                        {
+                            ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, offset, 32))
+                            {
+                                gas = ExpandGas(f.Memory, gas, offset, 32);
+                                if (gas < 0) return CallResult.Fail();
+                            }
+                            Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
+                            sp -= 2;
+                            break;
+                        }
+                    case 0x53: // MSTORE8
+                        {
+                            ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, offset, 1))
+                            {
+                                gas = ExpandGas(f.Memory, gas, offset, 1);
+                                if (gas < 0) return CallResult.Fail();
+                            }
+                            f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
+                            sp -= 2;
+                            break;
+                        }
+                    case 0x56: // JUMP
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                            sp--;
+                            // A JUMPDEST byte inside PUSH data is no block start, so the block check fails there.
+                            if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                return CallResult.Fail();
                             pc = (nint)dest.U0;
+                            goto NextBlock;
+                        }
+                    case 0x57: // JUMPI
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                            bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
+                            sp -= 2;
+                            if (jump)
+                            {
+                                if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                    return CallResult.Fail();
+                                pc = (nint)dest.U0;
+                                goto NextBlock;
+                            }
+                            pc++;
+                            goto NextBlock;
+                        }
+                    case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
+                    case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)f.Memory.Size); break;
+                    case 0x5a: // GAS: the last opcode of its block, so every opcode before it has been charged
+                        Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas);
+                        pc++;
+                        goto NextBlock;
+                    case 0x5b: goto NextBlock; // JUMPDEST reached without a jump: it starts a block
+                    case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
+                    case 0x60:
+                        Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
+                        pc += 2;
+                        continue;
+                    case 0x61:
+                        Unsafe.Add(ref st, sp++) = new UInt256((ulong)((Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2)));
+                        pc += 3;
+                        continue;
+                    // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
+                    case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
+                    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
+                    case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
+                    case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+                        {
+                            int n = op - 0x5f;
+                            Unsafe.Add(ref st, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + 1), n);
+                            pc += n + 1;
                             continue;
                         }
-                        break;
-                    }
-                case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
-                case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)f.Memory.Size); break;
-                case 0x5a: Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas); break;
-                case 0x5b: break;
-                case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
-                case 0x60:
-                    Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
-                    pc += 2;
-                    continue;
-                case 0x61:
-                    Unsafe.Add(ref st, sp++) = new UInt256((ulong)((Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2)));
-                    pc += 3;
-                    continue;
-                // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
-                case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
-                case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
-                case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
-                case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
-                    {
-                        int n = op - 0x5f;
-                        Unsafe.Add(ref st, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + 1), n);
-                        pc += n + 1;
-                        continue;
-                    }
-                // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
-                case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
-                    {
-                        int n = op - 0x7f;
-                        Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
-                        sp++;
-                        break;
-                    }
-                // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
-                case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
-                    {
-                        int n = op - 0x8f;
-                        ref var top = ref Unsafe.Add(ref st, sp - 1);
-                        ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
-                        (top, other) = (other, top);
-                        break;
-                    }
-                case 0xf3: // RETURN
-                case 0xfd: // REVERT
-                    return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
-                case 0xff: // SELFDESTRUCT (EIP-6780)
-                    return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
-                // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
-                // (undefined opcodes never get here: the stack check above rejects them).
-                case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
-                case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
-                case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
-                case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
-                case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x55: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
-                case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
-                case 0xad: case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
-                case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
-                case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
-                case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
-                case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
-                case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5:
-                case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
-                default:
-                    gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
-                    if (gas < 0) return CallResult.Fail();
-                    sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
-                    break;
+                    // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
+                    case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+                    case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
+                        {
+                            int n = op - 0x7f;
+                            Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
+                            sp++;
+                            break;
+                        }
+                    // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
+                    case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+                    case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
+                        {
+                            int n = op - 0x8f;
+                            ref var top = ref Unsafe.Add(ref st, sp - 1);
+                            ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
+                            (top, other) = (other, top);
+                            break;
+                        }
+                    case 0xf3: // RETURN
+                    case 0xfd: // REVERT
+                        return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
+                    case 0xff: // SELFDESTRUCT (EIP-6780)
+                        return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
+                    // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
+                    // (undefined opcodes end their block and fail in Slow).
+                    case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+                    case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
+                    case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+                    case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
+                    case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x55: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
+                    case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
+                    case 0xad: case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
+                    case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+                    case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
+                    case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
+                    case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
+                    case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5:
+                    case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
+                    default:
+                        gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
+                        if (gas < 0) return CallResult.Fail();
+                        sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
+                        // Every opcode run in Slow ends its block (OpcodeTable.EndsBlock).
+                        pc++;
+                        goto NextBlock;
+                }
+                pc++;
             }
-            pc++;
+        NextBlock:;
         }
     }
 

@@ -9,11 +9,9 @@ internal static class OpcodeTable
     public static readonly int[] StackGrowth = new int[256];
     public static readonly bool[] Defined = new bool[256];
 
-    /// <summary>Per-opcode dispatch data packed for the interpreter loop.</summary>
-    public static readonly Info[] Infos = new Info[256];
-
-    /// <summary>Constant gas and the valid stack heights [MinStack, MinStack + StackRange] before the opcode runs.</summary>
-    public readonly record struct Info(long Gas, int MinStack, int StackRange);
+    /// <summary>Opcodes after which a basic block ends (see <see cref="BlockInfo"/>): all but the ones the interpreter
+    /// runs inline without reading the gas left or leaving the frame. Undefined opcodes end blocks (and fail).</summary>
+    public static readonly bool[] EndsBlock = new bool[256];
 
     static OpcodeTable()
     {
@@ -45,9 +43,9 @@ internal static class OpcodeTable
         Def(0xf5, 32000, 4, 1); Def(0xfa, 0, 6, 1); Def(0xfd, 0, 2, 0); Def(0xff, 5000, 1, 0);
         for (int op = 0; op < 256; op++)
         {
-            // Undefined opcodes need an impossible stack height (above the 1024 limit), so they always fail.
-            int maxBefore = 1024 - Math.Max(0, StackGrowth[op]);
-            Infos[op] = Defined[op] ? new Info(BaseGas[op], StackIn[op], maxBefore - StackIn[op]) : new Info(0, 2048, 0);
+            bool inline = op is (>= 0x01 and <= 0x0b) or (>= 0x10 and <= 0x1d) or (>= 0x50 and <= 0x53) or 0x58 or 0x59 or 0x5b
+                or (>= 0x5f and <= 0x9f);
+            EndsBlock[op] = !inline;
         }
     }
 
