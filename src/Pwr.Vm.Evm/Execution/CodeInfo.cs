@@ -24,13 +24,16 @@ public sealed class CodeInfo
     public static CodeInfo ForInitCode(byte[] code) => new(code, default);
 
     public byte[] Code { get; }
-    public byte[] Padded { get; }
+    /// <summary>The code as the interpreter reads it: padded, and with PUSH1/PUSH2 opcodes that feed a JUMP or
+    /// JUMPI replaced by fused opcodes (<see cref="OpcodeTable.Push1Jump"/>..) once <see cref="Blocks"/> is computed.
+    /// PUSH data and JUMPDEST bytes are unchanged; CODECOPY and EXTCODECOPY read <see cref="Code"/>.</summary>
+    internal byte[] Padded { get; }
     public Hash32 CodeHash { get; }
     public int Length => Code.Length;
 
     /// <summary>Per code position (and one past the end): the basic block starting there, or
     /// <see cref="BlockInfo.NotAStart"/>; computed once per code.</summary>
-    internal BlockInfo[] Blocks => _blocks ??= AnalyzeBlocks(Code);
+    internal BlockInfo[] Blocks => _blocks ??= AnalyzeBlocks(Code, Padded);
 
     /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
     public bool IsJumpDestination(ulong destination) =>
@@ -38,7 +41,7 @@ public sealed class CodeInfo
 
     /// <summary>Splits code into basic blocks. A block starts at 0, at every JUMPDEST and after every opcode that ends
     /// one (<see cref="OpcodeTable.EndsBlock"/>); the implicit STOP past the end is an empty block.</summary>
-    private static BlockInfo[] AnalyzeBlocks(byte[] code)
+    private static BlockInfo[] AnalyzeBlocks(byte[] code, byte[] padded)
     {
         var blocks = new BlockInfo[code.Length + 1];
         Array.Fill(blocks, BlockInfo.NotAStart);
@@ -65,6 +68,23 @@ public sealed class CodeInfo
             {
                 blocks[start] = Block(gas, minStack, maxHeight);
                 open = false;
+            }
+            if (!OpcodeTable.Defined[op])
+            {
+                // Fused opcodes reuse undefined byte values: the interpreter's copy shows every undefined opcode as
+                // INVALID (0xfe), which fails the same way.
+                padded[pc] = 0xfe;
+            }
+            else if (op is 0x60 or 0x61 && pc + op - 0x5e < code.Length && code[pc + op - 0x5e] is 0x56 or 0x57)
+            {
+                // PUSH1/PUSH2 of a jump target right before JUMP/JUMPI: one dispatch instead of two.
+                padded[pc] = (op, code[pc + op - 0x5e]) switch
+                {
+                    (0x60, 0x56) => OpcodeTable.Push1Jump,
+                    (0x60, _) => OpcodeTable.Push1Jumpi,
+                    (_, 0x56) => OpcodeTable.Push2Jump,
+                    _ => OpcodeTable.Push2Jumpi,
+                };
             }
             if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
         }

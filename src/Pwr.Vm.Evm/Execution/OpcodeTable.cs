@@ -13,6 +13,13 @@ internal static class OpcodeTable
     /// runs inline without reading the gas left or leaving the frame. Undefined opcodes end blocks (and fail).</summary>
     public static readonly bool[] EndsBlock = new bool[256];
 
+    // Fused opcodes that CodeInfo writes into the interpreter's copy of the code (undefined byte values in Cancun):
+    // PUSH1/PUSH2 of a jump target followed by JUMP or JUMPI.
+    public const byte Push1Jump = 0xb0;
+    public const byte Push1Jumpi = 0xb1;
+    public const byte Push2Jump = 0xb2;
+    public const byte Push2Jumpi = 0xb3;
+
     static OpcodeTable()
     {
         Def(0x00, 0, 0, 0);
