@@ -305,10 +305,12 @@ internal sealed class Evm
         frame.ReturnData = [];
         try
         {
-            return Interpret(frame);
+            var status = Interpret(frame);
+            return status == EvmStatus.Failure ? CallResult.Fail() : new CallResult(status, frame.GasLeft, frame.Output);
         }
         finally
         {
+            frame.Output = [];
             frame.Memory.Reset();
             frame.Code = CodeInfo.Empty;
             frame.ReturnData = [];
@@ -329,13 +331,17 @@ internal sealed class Evm
         public BlockInfo[] Blocks = [];
         /// <summary>RETURNDATA of the last call this frame made.</summary>
         public byte[] ReturnData = [];
+        /// <summary>Gas left and output when the frame stops, returns or reverts.</summary>
+        public long GasLeft;
+        public byte[] Output = [];
     }
 
     // Left to tiered compilation on purpose: AggressiveOptimization skips dynamic PGO and made long loops 25% slower
     // (vmPerformance/loopMul 8.9 s -> 11.1 s); warm up before measuring short runs.
     // The loop keeps only cheap opcodes inline; the rest run in Slow so that this method's frame stays small and
-    // pc, sp and gas stay in registers (gas is never passed by reference here).
-    private static CallResult Interpret(Frame f)
+    // pc, sp and gas stay in registers (gas is never passed by reference here). It returns a bare status (gas left and
+    // output go to the frame): a struct result would take a hidden return-buffer register for the whole loop.
+    private static EvmStatus Interpret(Frame f)
     {
         ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(f.Stack);
         // Padded code: PUSH data past the end reads zeros and pc never passes Length + 33 (see CodeInfo).
@@ -352,7 +358,7 @@ internal sealed class Evm
             // with its block and skipped.
             ref readonly var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Blocks), pc);
             gas -= block.Gas;
-            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return CallResult.Fail();
+            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return EvmStatus.Failure;
             if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
 
             while (true)
@@ -361,7 +367,8 @@ internal sealed class Evm
                 switch (op)
                 {
                     case 0x00: // STOP
-                        return new CallResult(EvmStatus.Success, gas, []);
+                        f.GasLeft = gas;
+                        return EvmStatus.Success;
                     case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
                     case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
                     case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
@@ -375,7 +382,7 @@ internal sealed class Evm
                         {
                             ref var e = ref Unsafe.Add(ref st, sp - 2);
                             gas -= 50L * ((e.BitLength + 7) / 8);
-                            if (gas < 0) return CallResult.Fail();
+                            if (gas < 0) return EvmStatus.Failure;
                             e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
                             sp--;
                             break;
@@ -416,7 +423,7 @@ internal sealed class Evm
                             if (!InMemory(f.Memory, a, 32))
                             {
                                 gas = ExpandGas(f.Memory, gas, a, 32);
-                                if (gas < 0) return CallResult.Fail();
+                                if (gas < 0) return EvmStatus.Failure;
                             }
                             a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
                             break;
@@ -427,7 +434,7 @@ internal sealed class Evm
                             if (!InMemory(f.Memory, offset, 32))
                             {
                                 gas = ExpandGas(f.Memory, gas, offset, 32);
-                                if (gas < 0) return CallResult.Fail();
+                                if (gas < 0) return EvmStatus.Failure;
                             }
                             Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
                             sp -= 2;
@@ -439,7 +446,7 @@ internal sealed class Evm
                             if (!InMemory(f.Memory, offset, 1))
                             {
                                 gas = ExpandGas(f.Memory, gas, offset, 1);
-                                if (gas < 0) return CallResult.Fail();
+                                if (gas < 0) return EvmStatus.Failure;
                             }
                             f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
                             sp -= 2;
@@ -451,7 +458,7 @@ internal sealed class Evm
                             sp--;
                             // A JUMPDEST byte inside PUSH data is no block start, so the block check fails there.
                             if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
-                                return CallResult.Fail();
+                                return EvmStatus.Failure;
                             pc = (nint)dest.U0;
                             goto NextBlock;
                         }
@@ -463,7 +470,7 @@ internal sealed class Evm
                             if (jump)
                             {
                                 if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
-                                    return CallResult.Fail();
+                                    return EvmStatus.Failure;
                                 pc = (nint)dest.U0;
                                 goto NextBlock;
                             }
@@ -520,29 +527,29 @@ internal sealed class Evm
                     // stack-checked; the pushed target is consumed at once, so it never touches the stack.
                     case OpcodeTable.Push1Jump:
                         pc = Unsafe.Add(ref code, pc + 1);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return CallResult.Fail();
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
                         goto NextBlock;
                     case OpcodeTable.Push2Jump:
                         pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return CallResult.Fail();
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
                         goto NextBlock;
                     case OpcodeTable.Push1Jumpi:
                         sp--;
                         if (Unsafe.Add(ref st, sp).IsZero) { pc += 3; goto NextBlock; }
                         pc = Unsafe.Add(ref code, pc + 1);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return CallResult.Fail();
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
                         goto NextBlock;
                     case OpcodeTable.Push2Jumpi:
                         sp--;
                         if (Unsafe.Add(ref st, sp).IsZero) { pc += 4; goto NextBlock; }
                         pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return CallResult.Fail();
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
                         goto NextBlock;
                     case 0xf3: // RETURN
                     case 0xfd: // REVERT
-                        return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
+                        return ReturnOrRevert(op, ref st, (int)sp, gas, f);
                     case 0xff: // SELFDESTRUCT (EIP-6780)
-                        return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
+                        return f.Evm.SelfDestruct(ref st, (int)sp, gas, f);
                     // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
                     // (undefined opcodes end their block and fail in Slow).
                     case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
@@ -560,7 +567,7 @@ internal sealed class Evm
                     case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
                     default:
                         gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
-                        if (gas < 0) return CallResult.Fail();
+                        if (gas < 0) return EvmStatus.Failure;
                         sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
                         // Every opcode run in Slow ends its block (OpcodeTable.EndsBlock).
                         pc++;
@@ -945,26 +952,29 @@ internal sealed class Evm
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static CallResult ReturnOrRevert(byte op, ref UInt256 st, int sp, long gas, EvmMemory memory)
+    private static EvmStatus ReturnOrRevert(byte op, ref UInt256 st, int sp, long gas, Frame f)
     {
+        var memory = f.Memory;
         var offset = Unsafe.Add(ref st, sp - 1);
         var length = Unsafe.Add(ref st, sp - 2);
-        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
-        var output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-        return new CallResult(op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert, gas, output);
+        if (!Expand(memory, ref gas, offset, length)) return EvmStatus.Failure;
+        f.Output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        f.GasLeft = gas;
+        return op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private CallResult SelfDestruct(ref UInt256 st, int sp, long gas, in Message msg)
+    private EvmStatus SelfDestruct(ref UInt256 st, int sp, long gas, Frame f)
     {
+        ref readonly Message msg = ref f.Msg;
         var state = _state;
         Address self = msg.Recipient;
-        if (msg.IsStatic) return CallResult.Fail();
+        if (msg.IsStatic) return EvmStatus.Failure;
         var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
         if (state.WarmAccount(beneficiary)) gas -= 2600;
         var balance = state.GetBalance(self);
         if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
-        if (gas < 0) return CallResult.Fail();
+        if (gas < 0) return EvmStatus.Failure;
         state.SubtractBalance(self, balance);
         state.AddBalance(beneficiary, balance);
         if (state.WasCreatedInTransaction(self))
@@ -973,6 +983,7 @@ internal sealed class Evm
             if (beneficiary == self) state.SubtractBalance(self, state.GetBalance(self));
             state.MarkDestructed(self);
         }
-        return new CallResult(EvmStatus.Success, gas, []);
+        f.GasLeft = gas;
+        return EvmStatus.Success;
     }
 }
