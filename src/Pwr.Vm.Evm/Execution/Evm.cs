@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Pwr.Core;
 using Pwr.Vm.Evm.Numerics;
 using Pwr.Vm.Evm.Precompiles;
@@ -518,9 +519,12 @@ internal sealed class Evm
                     case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
                         {
                             int n = op - 0x8f;
-                            ref var top = ref Unsafe.Add(ref st, sp - 1);
-                            ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
-                            (top, other) = (other, top);
+                            // Through two vector registers: a tuple swap went through two stack temporaries.
+                            ref var top = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                            ref var other = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1 - n));
+                            var t = top;
+                            top = other;
+                            other = t;
                             break;
                         }
                     // PUSH1/PUSH2 + JUMP/JUMPI fused by CodeInfo: both opcodes are in this block, already charged and
