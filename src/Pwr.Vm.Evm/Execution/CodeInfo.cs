@@ -86,6 +86,11 @@ public sealed class CodeInfo
                     _ => OpcodeTable.Push2Jumpi,
                 };
             }
+            else if (op == 0x15 && pc + 4 < code.Length && code[pc + 1] == 0x61 && code[pc + 4] == 0x57)
+            {
+                // ISZERO, PUSH2 target, JUMPI: "jump when zero", Solidity's usual conditional branch.
+                padded[pc] = OpcodeTable.IsZeroPush2Jumpi;
+            }
             if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
         }
         if (open) blocks[start] = Block(gas, minStack, maxHeight);

@@ -14,11 +14,13 @@ internal static class OpcodeTable
     public static readonly bool[] EndsBlock = new bool[256];
 
     // Fused opcodes that CodeInfo writes into the interpreter's copy of the code (undefined byte values in Cancun):
-    // PUSH1/PUSH2 of a jump target followed by JUMP or JUMPI.
+    // PUSH1/PUSH2 of a jump target followed by JUMP or JUMPI, and ISZERO before PUSH2 + JUMPI.
     public const byte Push1Jump = 0xb0;
     public const byte Push1Jumpi = 0xb1;
     public const byte Push2Jump = 0xb2;
     public const byte Push2Jumpi = 0xb3;
+    /// <summary>ISZERO, PUSH2 target, JUMPI.</summary>
+    public const byte IsZeroPush2Jumpi = 0xb4;
 
     static OpcodeTable()
     {

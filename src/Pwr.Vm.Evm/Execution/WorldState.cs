@@ -24,6 +24,7 @@ public sealed class WorldState
     private readonly List<LogEntry> _logs = [];
     // Account objects dropped by CollectChanges, reused (with their dictionaries' capacity) by the next Get.
     private readonly Stack<StateObject> _spareObjects = [];
+    private StateObject? _last;
     private const int MaxSpareObjects = 4096;
 
     public WorldState(IStateBackend backend) => _backend = backend;
@@ -38,7 +39,10 @@ public sealed class WorldState
 
     private StateObject Get(in Address address)
     {
-        if (_objects.TryGetValue(address, out var obj)) return obj;
+        // Runs of accesses hit one account (the sender while buying gas, the contract in SLOAD/SSTORE): the last one
+        // found skips hashing the address.
+        if (_last is { } last && last.Address == address) return last;
+        if (_objects.TryGetValue(address, out var obj)) return _last = obj;
         obj = _spareObjects.TryPop(out var spare) ? spare.Reuse(address) : new StateObject(address);
         if (_backend.TryGetAccount(address, out var account))
         {
@@ -48,7 +52,7 @@ public sealed class WorldState
             obj.CodeHash = account.CodeHash;
         }
         _objects[address] = obj;
-        return obj;
+        return _last = obj;
     }
 
     private StateObject GetForWrite(in Address address)
@@ -383,6 +387,7 @@ public sealed class WorldState
         foreach (var o in _objects.Values)
             if (_spareObjects.Count < MaxSpareObjects) _spareObjects.Push(o);
         _objects.Clear();
+        _last = null;
         return changes;
     }
 
