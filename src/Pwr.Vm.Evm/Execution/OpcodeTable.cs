@@ -9,8 +9,10 @@ internal static class OpcodeTable
     public static readonly int[] StackGrowth = new int[256];
     public static readonly bool[] Defined = new bool[256];
 
-    /// <summary>Opcodes after which a basic block ends (see <see cref="BlockInfo"/>): all but the ones the interpreter
-    /// runs inline without reading the gas left or leaving the frame. Undefined opcodes end blocks (and fail).</summary>
+    /// <summary>Opcodes after which a basic block ends (see <see cref="BlockInfo"/>): the ones that read the gas left
+    /// (GAS, SSTORE's stipend check, calls and creates), jump, or leave the frame. Undefined opcodes end blocks (and fail).
+    /// Other opcodes with dynamic gas (SLOAD, KECCAK256, LOG, copies) stay inside: they only subtract and fail when
+    /// negative, and gas charged early for the rest of the block makes them fail only where the block would anyway.</summary>
     public static readonly bool[] EndsBlock = new bool[256];
 
     // Fused opcodes that CodeInfo writes into the interpreter's copy of the code (undefined byte values in Cancun):
@@ -52,9 +54,8 @@ internal static class OpcodeTable
         Def(0xf5, 32000, 4, 1); Def(0xfa, 0, 6, 1); Def(0xfd, 0, 2, 0); Def(0xff, 5000, 1, 0);
         for (int op = 0; op < 256; op++)
         {
-            bool inline = op is (>= 0x01 and <= 0x0b) or (>= 0x10 and <= 0x1d) or (>= 0x50 and <= 0x53) or 0x58 or 0x59 or 0x5b
-                or (>= 0x5f and <= 0x9f);
-            EndsBlock[op] = !inline;
+            EndsBlock[op] = !Defined[op] || op is 0x00 or 0x56 or 0x57 or 0x5a or 0x55 or 0xf0 or 0xf1 or 0xf2 or 0xf3 or 0xf4
+                or 0xf5 or 0xfa or 0xfd or 0xff;
         }
     }
 
