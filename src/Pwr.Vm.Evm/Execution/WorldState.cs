@@ -19,8 +19,10 @@ public sealed class WorldState
     private readonly HashSet<Address> _touched = [];
     private readonly HashSet<Address> _destructed = [];
     private readonly HashSet<Address> _created = [];
-    private readonly HashSet<Address> _txDirty = [];
-    private readonly HashSet<Address> _blockDirty = [];
+    // Accounts written in the transaction / since the last CollectChanges; flags on the objects keep them unique
+    // without hashing the address on every write.
+    private readonly List<StateObject> _txDirty = [];
+    private readonly List<StateObject> _blockDirty = [];
     private readonly List<LogEntry> _logs = [];
     // Account objects dropped by CollectChanges, reused (with their dictionaries' capacity) by the next Get.
     private readonly Stack<StateObject> _spareObjects = [];
@@ -58,7 +60,11 @@ public sealed class WorldState
     private StateObject GetForWrite(in Address address)
     {
         var obj = Get(address);
-        _txDirty.Add(address);
+        if (!obj.TxDirty)
+        {
+            obj.TxDirty = true;
+            _txDirty.Add(obj);
+        }
         return obj;
     }
 
@@ -313,9 +319,10 @@ public sealed class WorldState
     /// current storage the new original values and clears the journal, warm sets, transient storage and logs.</summary>
     public void FinalizeTransaction()
     {
-        foreach (var address in _txDirty)
+        foreach (var o in _txDirty)
         {
-            var o = _objects[address];
+            o.TxDirty = false;
+            var address = o.Address;
             if (_destructed.Contains(address) || (_touched.Contains(address) && o.IsEmpty))
             {
                 o.Exists = false;
@@ -330,13 +337,19 @@ public sealed class WorldState
             }
             else
             {
-                foreach (var key in o.Storage.Keys)
+                // Only written slots need a second lookup (a ref write does not invalidate the enumeration).
+                foreach (var (key, slot) in o.Storage)
                 {
-                    ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(o.Storage, key);
-                    if (slot.Original != slot.Current) { slot.Original = slot.Current; o.DirtySlots.Add(key); }
+                    if (slot.Original == slot.Current) continue;
+                    CollectionsMarshal.GetValueRefOrNullRef(o.Storage, key).Original = slot.Current;
+                    o.DirtySlots.Add(key);
                 }
             }
-            _blockDirty.Add(address);
+            if (!o.BlockDirty)
+            {
+                o.BlockDirty = true;
+                _blockDirty.Add(o);
+            }
         }
         _txDirty.Clear();
         _journal.Clear();
@@ -354,6 +367,7 @@ public sealed class WorldState
     public void DiscardTransaction()
     {
         Revert(0);
+        foreach (var o in _txDirty) o.TxDirty = false;
         _txDirty.Clear();
         _warmAccounts.Clear();
         _warmSlots.Clear();
@@ -368,12 +382,12 @@ public sealed class WorldState
     /// <summary>The accounts changed since the last call, in address order, to write to the backend.</summary>
     public List<AccountChange> CollectChanges()
     {
-        var addresses = _blockDirty.ToList();
-        addresses.Sort();
-        var changes = new List<AccountChange>(addresses.Count);
-        foreach (var address in addresses)
+        _blockDirty.Sort(static (a, b) => a.Address.CompareTo(b.Address));
+        var changes = new List<AccountChange>(_blockDirty.Count);
+        foreach (var o in _blockDirty)
         {
-            var o = _objects[address];
+            o.BlockDirty = false;
+            var address = o.Address;
             var storage = new List<KeyValuePair<UInt256, UInt256>>(o.DirtySlots.Count);
             foreach (var key in o.DirtySlots) storage.Add(new(key, o.Storage[key].Current));
             storage.Sort((a, b) => a.Key.CompareTo(b.Key));
@@ -401,6 +415,7 @@ public sealed class WorldState
         public bool Exists;
         public bool CodeChanged;
         public bool StorageCleared;
+        public bool TxDirty, BlockDirty;
         public readonly Dictionary<UInt256, StorageSlot> Storage = [];
         public readonly HashSet<UInt256> DirtySlots = [];
 
@@ -417,6 +432,8 @@ public sealed class WorldState
             Exists = false;
             CodeChanged = false;
             StorageCleared = false;
+            TxDirty = false;
+            BlockDirty = false;
             Storage.Clear();
             DirtySlots.Clear();
             return this;
