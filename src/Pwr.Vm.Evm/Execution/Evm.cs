@@ -747,14 +747,13 @@ internal sealed class Evm
                         var value = Unsafe.Add(ref st, sp - 2);
                         sp -= 2;
                         if (state.WarmSlot(self, key)) gas -= 2100;
-                        var current = state.GetStorage(self, key);
+                        var current = state.GetStorage(self, key, out var original);
                         if (current.Equals(value))
                         {
                             gas -= 100;
                         }
                         else
                         {
-                            var original = state.GetOriginalStorage(self, key);
                             if (original.Equals(current))
                             {
                                 if (original.IsZero) gas -= 20000;

@@ -206,6 +206,15 @@ public sealed class WorldState
 
     public UInt256 GetStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Current;
 
+    /// <summary>The slot's current value and, in <paramref name="original"/>, its value at the start of the transaction
+    /// (one lookup for SSTORE's gas rules).</summary>
+    public UInt256 GetStorage(in Address address, in UInt256 key, out UInt256 original)
+    {
+        ref var slot = ref Slot(Get(address), key);
+        original = slot.Original;
+        return slot.Current;
+    }
+
     /// <summary>The slot's value at the start of the transaction (EIP-2200 "original value").</summary>
     public UInt256 GetOriginalStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Original;
 
