@@ -91,6 +91,12 @@ public sealed class CodeInfo
                 // ISZERO, PUSH2 target, JUMPI: "jump when zero", Solidity's usual conditional branch.
                 padded[pc] = OpcodeTable.IsZeroPush2Jumpi;
             }
+            else if (op is 0x50 or (>= 0x90 and <= 0x9f) && pc + 1 < code.Length && code[pc + 1] is 0x50 or 0x56)
+            {
+                // Stack clean-up before a return jump: POP POP, POP JUMP, SWAPn POP.
+                if (op == 0x50) padded[pc] = code[pc + 1] == 0x50 ? OpcodeTable.PopPop : OpcodeTable.PopJump;
+                else if (code[pc + 1] == 0x50) padded[pc] = (byte)(OpcodeTable.Swap1Pop + op - 0x90);
+            }
             if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
         }
         if (open) blocks[start] = Block(gas, minStack, maxHeight);

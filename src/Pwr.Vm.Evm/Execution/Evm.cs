@@ -555,6 +555,27 @@ internal sealed class Evm
                         pc = (Unsafe.Add(ref code, pc + 2) << 8) | Unsafe.Add(ref code, pc + 3);
                         if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
                         goto NextBlock;
+                    case OpcodeTable.PopPop:
+                        sp -= 2;
+                        pc += 2;
+                        continue;
+                    case OpcodeTable.PopJump:
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 2);
+                            sp -= 2;
+                            if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                return EvmStatus.Failure;
+                            pc = (nint)dest.U0;
+                            goto NextBlock;
+                        }
+                    // SWAPn, POP: the top replaces the n-th item below it.
+                    case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4: case 0xc5: case 0xc6: case 0xc7:
+                    case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf:
+                        Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (op - OpcodeTable.Swap1Pop))) =
+                            Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                        sp--;
+                        pc += 2;
+                        continue;
                     case 0xf3: // RETURN
                     case 0xfd: // REVERT
                         return ReturnOrRevert(op, ref st, (int)sp, gas, f);
@@ -568,10 +589,8 @@ internal sealed class Evm
                     case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
                     case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
                     case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
-                    case 0xad: case 0xae: case 0xaf: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
-                    case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
-                    case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
-                    case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
+                    case 0xad: case 0xae: case 0xaf: case 0xb7: case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe:
+                    case 0xbf: case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
                     case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
                     case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef:
                     case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc: case 0xfe:

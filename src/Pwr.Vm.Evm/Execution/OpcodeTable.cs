@@ -16,13 +16,19 @@ internal static class OpcodeTable
     public static readonly bool[] EndsBlock = new bool[256];
 
     // Fused opcodes that CodeInfo writes into the interpreter's copy of the code (undefined byte values in Cancun):
-    // PUSH1/PUSH2 of a jump target followed by JUMP or JUMPI, and ISZERO before PUSH2 + JUMPI.
+    // frequent pairs in Solidity code (see CodeInfo).
     public const byte Push1Jump = 0xb0;
     public const byte Push1Jumpi = 0xb1;
     public const byte Push2Jump = 0xb2;
     public const byte Push2Jumpi = 0xb3;
     /// <summary>ISZERO, PUSH2 target, JUMPI.</summary>
     public const byte IsZeroPush2Jumpi = 0xb4;
+    /// <summary>POP, POP.</summary>
+    public const byte PopPop = 0xb5;
+    /// <summary>POP, JUMP (a function's return).</summary>
+    public const byte PopJump = 0xb6;
+    /// <summary>SWAPn, POP for n = 1..16: 0xc0..0xcf.</summary>
+    public const byte Swap1Pop = 0xc0;
 
     static OpcodeTable()
     {
