@@ -44,6 +44,7 @@ internal sealed class Evm
     private readonly BlockContext _block;
     private readonly UInt256 _blobBaseFee;
     private readonly byte[] _scratch = new byte[64];
+    private readonly KeccakCache _keccakCache = new();
     private readonly Frame?[] _frames = new Frame[MaxDepth + 1];
 
     public Evm(WorldState state, BlockContext block)
@@ -59,6 +60,9 @@ internal sealed class Evm
     public IReadOnlyList<Hash32> BlobHashes { get; set; } = [];
 
     public WorldState State => _state;
+
+    /// <summary>Starts a transaction: hashes cached by the previous one are forgotten.</summary>
+    public void BeginTransaction() => _keccakCache.Clear();
 
     // ---------------- calls ----------------
 
@@ -635,8 +639,15 @@ internal sealed class Evm
                         gas -= 6 * Words(length.U0);
                         if (gas < 0) return -1;
                         var data = length.IsZero ? ReadOnlySpan<byte>.Empty : memory.Span((long)offset.U0, (long)length.U0);
-                        Keccak.Hash256(data, _scratch.AsSpan(0, 32));
-                        length = new UInt256(_scratch.AsSpan(0, 32));
+                        if (data.Length == 64)
+                        {
+                            length = _keccakCache.Hash64(data);
+                        }
+                        else
+                        {
+                            Keccak.Hash256(data, _scratch.AsSpan(0, 32));
+                            length = new UInt256(_scratch.AsSpan(0, 32));
+                        }
                         sp--;
                         break;
                     }
