@@ -97,6 +97,13 @@ public sealed class CodeInfo
                 if (op == 0x50) padded[pc] = code[pc + 1] == 0x50 ? OpcodeTable.PopPop : OpcodeTable.PopJump;
                 else if (code[pc + 1] == 0x50) padded[pc] = (byte)(OpcodeTable.Swap1Pop + op - 0x90);
             }
+            else if (op is (>= 0x80 and <= 0x83) or (>= 0x90 and <= 0x93) && pc + 1 < code.Length
+                && (code[pc + 1] & 0xfc) == (op & 0xf0))
+            {
+                // Two shallow DUPs or two shallow SWAPs in a row (argument shuffling).
+                int pair = (op & 0x0f) * 4 + (code[pc + 1] & 0x0f);
+                padded[pc] = (byte)((op < 0x90 ? OpcodeTable.DupDup : OpcodeTable.SwapSwap) + pair);
+            }
             if (op >= 0x60 && op <= 0x7f) pc += op - 0x5f;
         }
         if (open) blocks[start] = Block(gas, minStack, maxHeight);

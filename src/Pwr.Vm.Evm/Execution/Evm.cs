@@ -580,6 +580,33 @@ internal sealed class Evm
                         sp--;
                         pc += 2;
                         continue;
+                    // DUPn DUPm and SWAPn SWAPm for n, m in 1..4: (n - 1) * 4 + (m - 1) above the base.
+                    case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7:
+                    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+                        {
+                            int k = op - OpcodeTable.DupDup;
+                            Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - 1 - (k >> 2));
+                            Unsafe.Add(ref st, sp + 1) = Unsafe.Add(ref st, sp - (k & 3));
+                            sp += 2;
+                            pc += 2;
+                            continue;
+                        }
+                    case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+                    case 0xe8: case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef:
+                        {
+                            int k = op - OpcodeTable.SwapSwap;
+                            ref var top = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                            ref var first = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (k >> 2)));
+                            ref var second = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (k & 3)));
+                            var t = top;
+                            top = first;
+                            first = t;
+                            t = top;
+                            top = second;
+                            second = t;
+                            pc += 2;
+                            continue;
+                        }
                     case 0xf3: // RETURN
                     case 0xfd: // REVERT
                         return ReturnOrRevert(op, ref st, (int)sp, gas, f);
@@ -594,10 +621,7 @@ internal sealed class Evm
                     case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
                     case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
                     case 0xad: case 0xae: case 0xaf: case 0xb7: case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe:
-                    case 0xbf: case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
-                    case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
-                    case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef:
-                    case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc: case 0xfe:
+                    case 0xbf: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc: case 0xfe:
                     default:
                         gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
                         if (gas < 0) return EvmStatus.Failure;

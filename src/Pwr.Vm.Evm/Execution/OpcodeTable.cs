@@ -29,6 +29,10 @@ internal static class OpcodeTable
     public const byte PopJump = 0xb6;
     /// <summary>SWAPn, POP for n = 1..16: 0xc0..0xcf.</summary>
     public const byte Swap1Pop = 0xc0;
+    /// <summary>DUPn, DUPm for n, m in 1..4: 0xd0..0xdf.</summary>
+    public const byte DupDup = 0xd0;
+    /// <summary>SWAPn, SWAPm for n, m in 1..4: 0xe0..0xef.</summary>
+    public const byte SwapSwap = 0xe0;
 
     static OpcodeTable()
     {
