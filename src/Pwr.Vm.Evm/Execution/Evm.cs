@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Pwr.Core;
 using Pwr.Vm.Evm.Numerics;
 using Pwr.Vm.Evm.Precompiles;
@@ -46,6 +47,7 @@ internal sealed partial class Evm
     private readonly BlockContext _block;
     private readonly UInt256 _blobBaseFee;
     private readonly byte[] _scratch = new byte[64];
+    private readonly KeccakCache _keccakCache = new();
     private readonly Frame?[] _frames = new Frame[MaxDepth + 1];
 
     public Evm(WorldState state, BlockContext block)
@@ -64,6 +66,9 @@ internal sealed partial class Evm
 
     /// <summary>Records call frames when set; null (the default) costs one null check per frame and nothing per opcode.</summary>
     internal CallTracer? Tracer { get; set; }
+
+    /// <summary>Starts a transaction: hashes cached by the previous one are forgotten.</summary>
+    public void BeginTransaction() => _keccakCache.Clear();
 
     // ---------------- calls ----------------
 
@@ -316,13 +321,16 @@ internal sealed partial class Evm
         var frame = _frames[msg.Depth] ??= new Frame(this);
         frame.Msg = msg;
         frame.Code = codeInfo;
+        frame.Blocks = codeInfo.Blocks;
         frame.ReturnData = [];
         try
         {
-            return Interpret(frame);
+            var status = Interpret(frame);
+            return status == EvmStatus.Failure ? CallResult.Fail() : new CallResult(status, frame.GasLeft, frame.Output);
         }
         finally
         {
+            frame.Output = [];
             frame.Memory.Reset();
             frame.Code = CodeInfo.Empty;
             frame.ReturnData = [];
@@ -339,15 +347,21 @@ internal sealed partial class Evm
         public readonly EvmMemory Memory = new();
         public Message Msg;
         public CodeInfo Code = CodeInfo.Empty;
+        /// <summary>The code's basic blocks, indexed by code position.</summary>
+        public BlockInfo[] Blocks = [];
         /// <summary>RETURNDATA of the last call this frame made.</summary>
         public byte[] ReturnData = [];
+        /// <summary>Gas left and output when the frame stops, returns or reverts.</summary>
+        public long GasLeft;
+        public byte[] Output = [];
     }
 
     // Left to tiered compilation on purpose: AggressiveOptimization skips dynamic PGO and made long loops 25% slower
     // (vmPerformance/loopMul 8.9 s -> 11.1 s); warm up before measuring short runs.
     // The loop keeps only cheap opcodes inline; the rest run in Slow so that this method's frame stays small and
-    // pc, sp and gas stay in registers (gas is never passed by reference here).
-    private static CallResult Interpret(Frame f)
+    // pc, sp and gas stay in registers (gas is never passed by reference here). It returns a bare status (gas left and
+    // output go to the frame): a struct result would take a hidden return-buffer register for the whole loop.
+    private static EvmStatus Interpret(Frame f)
     {
         ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(f.Stack);
         // Padded code: PUSH data past the end reads zeros and pc never passes Length + 33 (see CodeInfo).
@@ -359,192 +373,286 @@ internal sealed partial class Evm
 
         while (true)
         {
-            byte op = Unsafe.Add(ref code, pc);
-            // A static readonly array: tier-1 code addresses it as a constant instead of holding it in a register.
-            ref readonly var opInfo = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.Infos), op);
-            // One unsigned range check covers underflow, overflow and undefined opcodes (an empty range).
-            if ((uint)(sp - opInfo.MinStack) > (uint)opInfo.StackRange) return CallResult.Fail();
-            gas -= opInfo.Gas;
-            if (gas < 0) return CallResult.Fail();
+            // Entering a basic block at pc: its constant gas and stack bounds are checked once for all its opcodes
+            // (see BlockInfo). One unsigned range check covers underflow and overflow. A leading JUMPDEST is charged
+            // with its block and skipped.
+            ref readonly var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Blocks), pc);
+            gas -= block.Gas;
+            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return EvmStatus.Failure;
+            if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
 
-            switch (op)
+            while (true)
             {
-                case 0x00: // STOP
-                    return new CallResult(EvmStatus.Success, gas, []);
-                case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x04: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Divide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x05: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedDivide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x06: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Modulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x07: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedModulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x08: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.AddMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
-                case 0x09: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.MulMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
-                case 0x0a: // EXP: 50 gas per byte of exponent
-                    {
-                        ref var e = ref Unsafe.Add(ref st, sp - 2);
-                        gas -= 50L * ((e.BitLength + 7) / 8);
-                        if (gas < 0) return CallResult.Fail();
-                        e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
-                        sp--;
-                        break;
-                    }
-                case 0x0b: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignExtend(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x10: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
-                case 0x11: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
-                case 0x12: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
-                case 0x13: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
-                case 0x14: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = Unsafe.Add(ref st, sp - 1).Equals(b) ? UInt256.One : default; sp--; break; }
-                case 0x15: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = a.IsZero ? UInt256.One : default; break; }
-                case 0x16: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.And(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x17: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Or(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x18: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Xor(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x19: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = UInt256.Not(a); break; }
-                case 0x1a: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Byte(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
-                case 0x1b: // SHL
-                    {
-                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
-                        ref var v = ref Unsafe.Add(ref st, sp - 2);
-                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftLeft(v, (int)shift.U0) : default;
-                        sp--;
-                        break;
-                    }
-                case 0x1c: // SHR
-                    {
-                        ref var shift = ref Unsafe.Add(ref st, sp - 1);
-                        ref var v = ref Unsafe.Add(ref st, sp - 2);
-                        v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftRight(v, (int)shift.U0) : default;
-                        sp--;
-                        break;
-                    }
-                case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
-                case 0x50: sp--; break;
-                case 0x51: // MLOAD
-                    {
-                        ref var a = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, a, 32))
+                byte op = Unsafe.Add(ref code, pc);
+                switch (op)
+                {
+                    case 0x00: // STOP
+                        f.GasLeft = gas;
+                        return EvmStatus.Success;
+                    case 0x01: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Add(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x02: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Multiply(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x03: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Subtract(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x04: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Divide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x05: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedDivide(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x06: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Modulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x07: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedModulo(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x08: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.AddMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                    case 0x09: { ref var c = ref Unsafe.Add(ref st, sp - 3); c = UInt256.MulMod(Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2), c); sp -= 2; break; }
+                    case 0x0a: // EXP: 50 gas per byte of exponent
                         {
-                            gas = ExpandGas(f.Memory, gas, a, 32);
-                            if (gas < 0) return CallResult.Fail();
+                            ref var e = ref Unsafe.Add(ref st, sp - 2);
+                            gas -= 50L * ((e.BitLength + 7) / 8);
+                            if (gas < 0) return EvmStatus.Failure;
+                            e = UInt256.Exp(Unsafe.Add(ref st, sp - 1), e);
+                            sp--;
+                            break;
                         }
-                        a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
-                        break;
-                    }
-                case 0x52: // MSTORE
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, offset, 32))
+                    case 0x0b: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignExtend(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x10: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                    case 0x11: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.LessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                    case 0x12: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(Unsafe.Add(ref st, sp - 1), b) ? UInt256.One : default; sp--; break; }
+                    case 0x13: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.SignedLessThan(b, Unsafe.Add(ref st, sp - 1)) ? UInt256.One : default; sp--; break; }
+                    case 0x14: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = Unsafe.Add(ref st, sp - 1).Equals(b) ? UInt256.One : default; sp--; break; }
+                    case 0x15: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = a.IsZero ? UInt256.One : default; break; }
+                    case 0x16: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.And(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x17: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Or(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x18: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Xor(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x19: { ref var a = ref Unsafe.Add(ref st, sp - 1); a = UInt256.Not(a); break; }
+                    case 0x1a: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.Byte(Unsafe.Add(ref st, sp - 1), b); sp--; break; }
+                    case 0x1b: // SHL
                         {
-                            gas = ExpandGas(f.Memory, gas, offset, 32);
-                            if (gas < 0) return CallResult.Fail();
+                            ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                            ref var v = ref Unsafe.Add(ref st, sp - 2);
+                            v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftLeft(v, (int)shift.U0) : default;
+                            sp--;
+                            break;
                         }
-                        Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
-                        sp -= 2;
-                        break;
-                    }
-                case 0x53: // MSTORE8
-                    {
-                        ref var offset = ref Unsafe.Add(ref st, sp - 1);
-                        if (!InMemory(f.Memory, offset, 1))
+                    case 0x1c: // SHR
                         {
-                            gas = ExpandGas(f.Memory, gas, offset, 1);
-                            if (gas < 0) return CallResult.Fail();
+                            ref var shift = ref Unsafe.Add(ref st, sp - 1);
+                            ref var v = ref Unsafe.Add(ref st, sp - 2);
+                            v = shift.FitsInUlong && shift.U0 < 256 ? UInt256.ShiftRight(v, (int)shift.U0) : default;
+                            sp--;
+                            break;
                         }
-                        f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
-                        sp -= 2;
-                        break;
-                    }
-                case 0x56: // JUMP
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        sp--;
-                        if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
-                        pc = (nint)dest.U0;
-                        continue;
-                    }
-                case 0x57: // JUMPI
-                    {
-                        ref var dest = ref Unsafe.Add(ref st, sp - 1);
-                        bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
-                        sp -= 2;
-                        if (jump)
+                    case 0x1d: { ref var b = ref Unsafe.Add(ref st, sp - 2); b = UInt256.ShiftRightArithmetic(b, Unsafe.Add(ref st, sp - 1)); sp--; break; }
+                    case 0x50: sp--; break;
+                    case 0x51: // MLOAD
                         {
-                            if (!f.Code.IsJumpDestination(dest)) return CallResult.Fail();
+                            ref var a = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, a, 32))
+                            {
+                                gas = ExpandGas(f.Memory, gas, a, 32);
+                                if (gas < 0) return EvmStatus.Failure;
+                            }
+                            a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
+                            break;
+                        }
+                    case 0x52: // MSTORE
+                        {
+                            ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, offset, 32))
+                            {
+                                gas = ExpandGas(f.Memory, gas, offset, 32);
+                                if (gas < 0) return EvmStatus.Failure;
+                            }
+                            Unsafe.Add(ref st, sp - 2).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
+                            sp -= 2;
+                            break;
+                        }
+                    case 0x53: // MSTORE8
+                        {
+                            ref var offset = ref Unsafe.Add(ref st, sp - 1);
+                            if (!InMemory(f.Memory, offset, 1))
+                            {
+                                gas = ExpandGas(f.Memory, gas, offset, 1);
+                                if (gas < 0) return EvmStatus.Failure;
+                            }
+                            f.Memory.Buffer[(int)offset.U0] = (byte)Unsafe.Add(ref st, sp - 2).U0;
+                            sp -= 2;
+                            break;
+                        }
+                    case 0x56: // JUMP
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                            sp--;
+                            // A JUMPDEST byte inside PUSH data is no block start, so the block check fails there.
+                            if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                return EvmStatus.Failure;
                             pc = (nint)dest.U0;
+                            goto NextBlock;
+                        }
+                    case 0x57: // JUMPI
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 1);
+                            bool jump = !Unsafe.Add(ref st, sp - 2).IsZero;
+                            sp -= 2;
+                            if (jump)
+                            {
+                                if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                    return EvmStatus.Failure;
+                                pc = (nint)dest.U0;
+                                goto NextBlock;
+                            }
+                            pc++;
+                            goto NextBlock;
+                        }
+                    case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
+                    case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)f.Memory.Size); break;
+                    case 0x5a: // GAS: the last opcode of its block, so every opcode before it has been charged
+                        Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas);
+                        pc++;
+                        goto NextBlock;
+                    case 0x5b: goto NextBlock; // JUMPDEST reached without a jump: it starts a block
+                    case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
+                    case 0x60:
+                        Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
+                        pc += 2;
+                        continue;
+                    case 0x61:
+                        Unsafe.Add(ref st, sp++) = new UInt256((ulong)((Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2)));
+                        pc += 3;
+                        continue;
+                    // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
+                    case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
+                    case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
+                    case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
+                    case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
+                        {
+                            int n = op - 0x5f;
+                            Unsafe.Add(ref st, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + 1), n);
+                            pc += n + 1;
                             continue;
                         }
-                        break;
-                    }
-                case 0x58: Unsafe.Add(ref st, sp++) = new UInt256((ulong)pc); break;
-                case 0x59: Unsafe.Add(ref st, sp++) = new UInt256((ulong)f.Memory.Size); break;
-                case 0x5a: Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas); break;
-                case 0x5b: break;
-                case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
-                case 0x60:
-                    Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
-                    pc += 2;
-                    continue;
-                case 0x61:
-                    Unsafe.Add(ref st, sp++) = new UInt256((ulong)((Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2)));
-                    pc += 3;
-                    continue;
-                // PUSH3..PUSH32 (listed one by one so the switch compiles to a single jump table)
-                case 0x62: case 0x63: case 0x64: case 0x65: case 0x66: case 0x67: case 0x68: case 0x69:
-                case 0x6a: case 0x6b: case 0x6c: case 0x6d: case 0x6e: case 0x6f: case 0x70: case 0x71:
-                case 0x72: case 0x73: case 0x74: case 0x75: case 0x76: case 0x77: case 0x78: case 0x79:
-                case 0x7a: case 0x7b: case 0x7c: case 0x7d: case 0x7e: case 0x7f:
-                    {
-                        int n = op - 0x5f;
-                        Unsafe.Add(ref st, sp++) = ReadPush(ref Unsafe.Add(ref code, pc + 1), n);
-                        pc += n + 1;
+                    // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
+                    case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
+                    case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
+                        {
+                            int n = op - 0x7f;
+                            Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
+                            sp++;
+                            break;
+                        }
+                    // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
+                    case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+                    case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
+                        {
+                            int n = op - 0x8f;
+                            // Through two vector registers: a tuple swap went through two stack temporaries.
+                            ref var top = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                            ref var other = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1 - n));
+                            var t = top;
+                            top = other;
+                            other = t;
+                            break;
+                        }
+                    // PUSH1/PUSH2 + JUMP/JUMPI fused by CodeInfo: both opcodes are in this block, already charged and
+                    // stack-checked; the pushed target is consumed at once, so it never touches the stack.
+                    case OpcodeTable.Push1Jump:
+                        pc = Unsafe.Add(ref code, pc + 1);
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        goto NextBlock;
+                    case OpcodeTable.Push2Jump:
+                        pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        goto NextBlock;
+                    case OpcodeTable.Push1Jumpi:
+                        sp--;
+                        if (Unsafe.Add(ref st, sp).IsZero) { pc += 3; goto NextBlock; }
+                        pc = Unsafe.Add(ref code, pc + 1);
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        goto NextBlock;
+                    case OpcodeTable.Push2Jumpi:
+                        sp--;
+                        if (Unsafe.Add(ref st, sp).IsZero) { pc += 4; goto NextBlock; }
+                        pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        goto NextBlock;
+                    case OpcodeTable.IsZeroPush2Jumpi:
+                        sp--;
+                        if (!Unsafe.Add(ref st, sp).IsZero) { pc += 5; goto NextBlock; }
+                        pc = (Unsafe.Add(ref code, pc + 2) << 8) | Unsafe.Add(ref code, pc + 3);
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        goto NextBlock;
+                    case OpcodeTable.PopPop:
+                        sp -= 2;
+                        pc += 2;
                         continue;
-                    }
-                // DUP1..DUP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x80: case 0x81: case 0x82: case 0x83: case 0x84: case 0x85: case 0x86: case 0x87:
-                case 0x88: case 0x89: case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e: case 0x8f:
-                    {
-                        int n = op - 0x7f;
-                        Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - n);
-                        sp++;
+                    case OpcodeTable.PopJump:
+                        {
+                            ref var dest = ref Unsafe.Add(ref st, sp - 2);
+                            sp -= 2;
+                            if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
+                                return EvmStatus.Failure;
+                            pc = (nint)dest.U0;
+                            goto NextBlock;
+                        }
+                    // SWAPn, POP: the top replaces the n-th item below it.
+                    case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4: case 0xc5: case 0xc6: case 0xc7:
+                    case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf:
+                        Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (op - OpcodeTable.Swap1Pop))) =
+                            Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                        sp--;
+                        pc += 2;
+                        continue;
+                    // DUPn DUPm and SWAPn SWAPm for n, m in 1..4: (n - 1) * 4 + (m - 1) above the base.
+                    case 0xd0: case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7:
+                    case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc: case 0xdd: case 0xde: case 0xdf:
+                        {
+                            int k = op - OpcodeTable.DupDup;
+                            Unsafe.Add(ref st, sp) = Unsafe.Add(ref st, sp - 1 - (k >> 2));
+                            Unsafe.Add(ref st, sp + 1) = Unsafe.Add(ref st, sp - (k & 3));
+                            sp += 2;
+                            pc += 2;
+                            continue;
+                        }
+                    case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+                    case 0xe8: case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef:
+                        {
+                            int k = op - OpcodeTable.SwapSwap;
+                            ref var top = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 1));
+                            ref var first = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (k >> 2)));
+                            ref var second = ref Unsafe.As<UInt256, Vector256<ulong>>(ref Unsafe.Add(ref st, sp - 2 - (k & 3)));
+                            var t = top;
+                            top = first;
+                            first = t;
+                            t = top;
+                            top = second;
+                            second = t;
+                            pc += 2;
+                            continue;
+                        }
+                    case 0xf3: // RETURN
+                    case 0xfd: // REVERT
+                        return ReturnOrRevert(op, ref st, (int)sp, gas, f);
+                    case 0xff: // SELFDESTRUCT (EIP-6780)
+                        return f.Evm.SelfDestruct(ref st, (int)sp, gas, f);
+                    // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
+                    // (undefined opcodes end their block and fail in Slow).
+                    case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
+                    case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
+                    case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
+                    case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
+                    case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
+                    case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
+                    case 0xad: case 0xae: case 0xaf: case 0xb7: case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe:
+                    case 0xbf: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc: case 0xfe:
+                    default:
+                        gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
+                        if (gas < 0) return EvmStatus.Failure;
+                        sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
                         break;
-                    }
-                // SWAP1..SWAP16 (listed one by one so the switch compiles to a single jump table)
-                case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
-                case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
-                    {
-                        int n = op - 0x8f;
-                        ref var top = ref Unsafe.Add(ref st, sp - 1);
-                        ref var other = ref Unsafe.Add(ref st, sp - 1 - n);
-                        (top, other) = (other, top);
-                        break;
-                    }
-                case 0xf3: // RETURN
-                case 0xfd: // REVERT
-                    return ReturnOrRevert(op, ref st, (int)sp, gas, f.Memory);
-                case 0xff: // SELFDESTRUCT (EIP-6780)
-                    return f.Evm.SelfDestruct(ref st, (int)sp, gas, f.Msg);
-                // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
-                // (undefined opcodes never get here: the stack check above rejects them).
-                case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
-                case 0x26: case 0x27: case 0x28: case 0x29: case 0x2a: case 0x2b: case 0x2c: case 0x2d: case 0x2e: case 0x2f: case 0x30: case 0x31:
-                case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37: case 0x38: case 0x39: case 0x3a: case 0x3b: case 0x3c: case 0x3d:
-                case 0x3e: case 0x3f: case 0x40: case 0x41: case 0x42: case 0x43: case 0x44: case 0x45: case 0x46: case 0x47: case 0x48: case 0x49:
-                case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x55: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
-                case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
-                case 0xad: case 0xae: case 0xaf: case 0xb0: case 0xb1: case 0xb2: case 0xb3: case 0xb4: case 0xb5: case 0xb6: case 0xb7: case 0xb8:
-                case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe: case 0xbf: case 0xc0: case 0xc1: case 0xc2: case 0xc3: case 0xc4:
-                case 0xc5: case 0xc6: case 0xc7: case 0xc8: case 0xc9: case 0xca: case 0xcb: case 0xcc: case 0xcd: case 0xce: case 0xcf: case 0xd0:
-                case 0xd1: case 0xd2: case 0xd3: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: case 0xd9: case 0xda: case 0xdb: case 0xdc:
-                case 0xdd: case 0xde: case 0xdf: case 0xe0: case 0xe1: case 0xe2: case 0xe3: case 0xe4: case 0xe5: case 0xe6: case 0xe7: case 0xe8:
-                case 0xe9: case 0xea: case 0xeb: case 0xec: case 0xed: case 0xee: case 0xef: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5:
-                case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfa: case 0xfb: case 0xfc: case 0xfe:
-                default:
-                    gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
-                    if (gas < 0) return CallResult.Fail();
-                    sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
-                    break;
+                    // SSTORE, CREATE, CALL and friends read the gas left, so they end their block (OpcodeTable.EndsBlock).
+                    case 0x55: case 0xf0: case 0xf1: case 0xf2: case 0xf4: case 0xf5: case 0xfa:
+                        gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
+                        if (gas < 0) return EvmStatus.Failure;
+                        sp += Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(OpcodeTable.StackGrowth), op);
+                        pc++;
+                        goto NextBlock;
+                }
+                pc++;
             }
-            pc++;
+        NextBlock:;
         }
     }
 
@@ -570,8 +678,15 @@ internal sealed partial class Evm
                         gas -= 6 * Words(length.U0);
                         if (gas < 0) return -1;
                         var data = length.IsZero ? ReadOnlySpan<byte>.Empty : memory.Span((long)offset.U0, (long)length.U0);
-                        Keccak.Hash256(data, _scratch.AsSpan(0, 32));
-                        length = new UInt256(_scratch.AsSpan(0, 32));
+                        if (data.Length == 64)
+                        {
+                            length = _keccakCache.Hash64(data);
+                        }
+                        else
+                        {
+                            Keccak.Hash256(data, _scratch.AsSpan(0, 32));
+                            length = new UInt256(_scratch.AsSpan(0, 32));
+                        }
                         sp--;
                         break;
                     }
@@ -701,14 +816,13 @@ internal sealed partial class Evm
                         var value = Unsafe.Add(ref st, sp - 2);
                         sp -= 2;
                         if (state.WarmSlot(self, key)) gas -= 2100;
-                        var current = state.GetStorage(self, key);
+                        var current = state.GetStorage(self, key, out var original);
                         if (current.Equals(value))
                         {
                             gas -= 100;
                         }
                         else
                         {
-                            var original = state.GetOriginalStorage(self, key);
                             if (original.Equals(current))
                             {
                                 if (original.IsZero) gas -= 20000;
@@ -923,26 +1037,29 @@ internal sealed partial class Evm
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static CallResult ReturnOrRevert(byte op, ref UInt256 st, int sp, long gas, EvmMemory memory)
+    private static EvmStatus ReturnOrRevert(byte op, ref UInt256 st, int sp, long gas, Frame f)
     {
+        var memory = f.Memory;
         var offset = Unsafe.Add(ref st, sp - 1);
         var length = Unsafe.Add(ref st, sp - 2);
-        if (!Expand(memory, ref gas, offset, length)) return CallResult.Fail();
-        var output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
-        return new CallResult(op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert, gas, output);
+        if (!Expand(memory, ref gas, offset, length)) return EvmStatus.Failure;
+        f.Output = length.IsZero ? [] : memory.Span((long)offset.U0, (long)length.U0).ToArray();
+        f.GasLeft = gas;
+        return op == 0xf3 ? EvmStatus.Success : EvmStatus.Revert;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private CallResult SelfDestruct(ref UInt256 st, int sp, long gas, in Message msg)
+    private EvmStatus SelfDestruct(ref UInt256 st, int sp, long gas, Frame f)
     {
+        ref readonly Message msg = ref f.Msg;
         var state = _state;
         Address self = msg.Recipient;
-        if (msg.IsStatic) return CallResult.Fail();
+        if (msg.IsStatic) return EvmStatus.Failure;
         var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
         if (state.WarmAccount(beneficiary)) gas -= 2600;
         var balance = state.GetBalance(self);
         if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
-        if (gas < 0) return CallResult.Fail();
+        if (gas < 0) return EvmStatus.Failure;
         state.SubtractBalance(self, balance);
         state.AddBalance(beneficiary, balance);
         if (state.WasCreatedInTransaction(self))
@@ -952,6 +1069,7 @@ internal sealed partial class Evm
             state.MarkDestructed(self);
         }
         Tracer?.SelfDestruct(self, beneficiary, balance, state);
-        return new CallResult(EvmStatus.Success, gas, []);
+        f.GasLeft = gas;
+        return EvmStatus.Success;
     }
 }

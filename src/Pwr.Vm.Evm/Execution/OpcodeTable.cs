@@ -9,11 +9,30 @@ internal static class OpcodeTable
     public static readonly int[] StackGrowth = new int[256];
     public static readonly bool[] Defined = new bool[256];
 
-    /// <summary>Per-opcode dispatch data packed for the interpreter loop.</summary>
-    public static readonly Info[] Infos = new Info[256];
+    /// <summary>Opcodes after which a basic block ends (see <see cref="BlockInfo"/>): the ones that read the gas left
+    /// (GAS, SSTORE's stipend check, calls and creates), jump, or leave the frame. Undefined opcodes end blocks (and fail).
+    /// Other opcodes with dynamic gas (SLOAD, KECCAK256, LOG, copies) stay inside: they only subtract and fail when
+    /// negative, and gas charged early for the rest of the block makes them fail only where the block would anyway.</summary>
+    public static readonly bool[] EndsBlock = new bool[256];
 
-    /// <summary>Constant gas and the valid stack heights [MinStack, MinStack + StackRange] before the opcode runs.</summary>
-    public readonly record struct Info(long Gas, int MinStack, int StackRange);
+    // Fused opcodes that CodeInfo writes into the interpreter's copy of the code (undefined byte values in Cancun):
+    // frequent pairs in Solidity code (see CodeInfo).
+    public const byte Push1Jump = 0xb0;
+    public const byte Push1Jumpi = 0xb1;
+    public const byte Push2Jump = 0xb2;
+    public const byte Push2Jumpi = 0xb3;
+    /// <summary>ISZERO, PUSH2 target, JUMPI.</summary>
+    public const byte IsZeroPush2Jumpi = 0xb4;
+    /// <summary>POP, POP.</summary>
+    public const byte PopPop = 0xb5;
+    /// <summary>POP, JUMP (a function's return).</summary>
+    public const byte PopJump = 0xb6;
+    /// <summary>SWAPn, POP for n = 1..16: 0xc0..0xcf.</summary>
+    public const byte Swap1Pop = 0xc0;
+    /// <summary>DUPn, DUPm for n, m in 1..4: 0xd0..0xdf.</summary>
+    public const byte DupDup = 0xd0;
+    /// <summary>SWAPn, SWAPm for n, m in 1..4: 0xe0..0xef.</summary>
+    public const byte SwapSwap = 0xe0;
 
     static OpcodeTable()
     {
@@ -45,9 +64,8 @@ internal static class OpcodeTable
         Def(0xf5, 32000, 4, 1); Def(0xfa, 0, 6, 1); Def(0xfd, 0, 2, 0); Def(0xff, 5000, 1, 0);
         for (int op = 0; op < 256; op++)
         {
-            // Undefined opcodes need an impossible stack height (above the 1024 limit), so they always fail.
-            int maxBefore = 1024 - Math.Max(0, StackGrowth[op]);
-            Infos[op] = Defined[op] ? new Info(BaseGas[op], StackIn[op], maxBefore - StackIn[op]) : new Info(0, 2048, 0);
+            EndsBlock[op] = !Defined[op] || op is 0x00 or 0x56 or 0x57 or 0x5a or 0x55 or 0xf0 or 0xf1 or 0xf2 or 0xf3 or 0xf4
+                or 0xf5 or 0xfa or 0xfd or 0xff;
         }
     }
 

@@ -49,6 +49,7 @@ public sealed class TransactionProcessor
         // Buy all gas up front; unused gas is paid back below.
         _state.SubtractBalance(sender, UInt256.Multiply(new UInt256((ulong)tx.GasLimit), effectiveGasPrice));
 
+        _evm.BeginTransaction();
         _evm.Origin = sender;
         _evm.GasPrice = effectiveGasPrice;
         _evm.BlobHashes = tx.BlobVersionedHashes;

@@ -19,11 +19,14 @@ public sealed class WorldState
     private readonly HashSet<Address> _touched = [];
     private readonly HashSet<Address> _destructed = [];
     private readonly HashSet<Address> _created = [];
-    private readonly HashSet<Address> _txDirty = [];
-    private readonly HashSet<Address> _blockDirty = [];
+    // Accounts written in the transaction / since the last CollectChanges; flags on the objects keep them unique
+    // without hashing the address on every write.
+    private readonly List<StateObject> _txDirty = [];
+    private readonly List<StateObject> _blockDirty = [];
     private readonly List<LogEntry> _logs = [];
     // Account objects dropped by CollectChanges, reused (with their dictionaries' capacity) by the next Get.
     private readonly Stack<StateObject> _spareObjects = [];
+    private StateObject? _last;
     private const int MaxSpareObjects = 4096;
 
     public WorldState(IStateBackend backend) => _backend = backend;
@@ -38,7 +41,10 @@ public sealed class WorldState
 
     private StateObject Get(in Address address)
     {
-        if (_objects.TryGetValue(address, out var obj)) return obj;
+        // Runs of accesses hit one account (the sender while buying gas, the contract in SLOAD/SSTORE): the last one
+        // found skips hashing the address.
+        if (_last is { } last && last.Address == address) return last;
+        if (_objects.TryGetValue(address, out var obj)) return _last = obj;
         obj = _spareObjects.TryPop(out var spare) ? spare.Reuse(address) : new StateObject(address);
         if (_backend.TryGetAccount(address, out var account))
         {
@@ -48,13 +54,17 @@ public sealed class WorldState
             obj.CodeHash = account.CodeHash;
         }
         _objects[address] = obj;
-        return obj;
+        return _last = obj;
     }
 
     private StateObject GetForWrite(in Address address)
     {
         var obj = Get(address);
-        _txDirty.Add(address);
+        if (!obj.TxDirty)
+        {
+            obj.TxDirty = true;
+            _txDirty.Add(obj);
+        }
         return obj;
     }
 
@@ -196,6 +206,15 @@ public sealed class WorldState
 
     public UInt256 GetStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Current;
 
+    /// <summary>The slot's current value and, in <paramref name="original"/>, its value at the start of the transaction
+    /// (one lookup for SSTORE's gas rules).</summary>
+    public UInt256 GetStorage(in Address address, in UInt256 key, out UInt256 original)
+    {
+        ref var slot = ref Slot(Get(address), key);
+        original = slot.Original;
+        return slot.Current;
+    }
+
     /// <summary>The slot's value at the start of the transaction (EIP-2200 "original value").</summary>
     public UInt256 GetOriginalStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Original;
 
@@ -309,9 +328,10 @@ public sealed class WorldState
     /// current storage the new original values and clears the journal, warm sets, transient storage and logs.</summary>
     public void FinalizeTransaction()
     {
-        foreach (var address in _txDirty)
+        foreach (var o in _txDirty)
         {
-            var o = _objects[address];
+            o.TxDirty = false;
+            var address = o.Address;
             if (_destructed.Contains(address) || (_touched.Contains(address) && o.IsEmpty))
             {
                 o.Exists = false;
@@ -326,13 +346,19 @@ public sealed class WorldState
             }
             else
             {
-                foreach (var key in o.Storage.Keys)
+                // Only written slots need a second lookup (a ref write does not invalidate the enumeration).
+                foreach (var (key, slot) in o.Storage)
                 {
-                    ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(o.Storage, key);
-                    if (slot.Original != slot.Current) { slot.Original = slot.Current; o.DirtySlots.Add(key); }
+                    if (slot.Original == slot.Current) continue;
+                    CollectionsMarshal.GetValueRefOrNullRef(o.Storage, key).Original = slot.Current;
+                    o.DirtySlots.Add(key);
                 }
             }
-            _blockDirty.Add(address);
+            if (!o.BlockDirty)
+            {
+                o.BlockDirty = true;
+                _blockDirty.Add(o);
+            }
         }
         _txDirty.Clear();
         _journal.Clear();
@@ -350,6 +376,7 @@ public sealed class WorldState
     public void DiscardTransaction()
     {
         Revert(0);
+        foreach (var o in _txDirty) o.TxDirty = false;
         _txDirty.Clear();
         _warmAccounts.Clear();
         _warmSlots.Clear();
@@ -364,12 +391,12 @@ public sealed class WorldState
     /// <summary>The accounts changed since the last call, in address order, to write to the backend.</summary>
     public List<AccountChange> CollectChanges()
     {
-        var addresses = _blockDirty.ToList();
-        addresses.Sort();
-        var changes = new List<AccountChange>(addresses.Count);
-        foreach (var address in addresses)
+        _blockDirty.Sort(static (a, b) => a.Address.CompareTo(b.Address));
+        var changes = new List<AccountChange>(_blockDirty.Count);
+        foreach (var o in _blockDirty)
         {
-            var o = _objects[address];
+            o.BlockDirty = false;
+            var address = o.Address;
             var storage = new List<KeyValuePair<UInt256, UInt256>>(o.DirtySlots.Count);
             foreach (var key in o.DirtySlots) storage.Add(new(key, o.Storage[key].Current));
             storage.Sort((a, b) => a.Key.CompareTo(b.Key));
@@ -383,6 +410,7 @@ public sealed class WorldState
         foreach (var o in _objects.Values)
             if (_spareObjects.Count < MaxSpareObjects) _spareObjects.Push(o);
         _objects.Clear();
+        _last = null;
         return changes;
     }
 
@@ -396,6 +424,7 @@ public sealed class WorldState
         public bool Exists;
         public bool CodeChanged;
         public bool StorageCleared;
+        public bool TxDirty, BlockDirty;
         public readonly Dictionary<UInt256, StorageSlot> Storage = [];
         public readonly HashSet<UInt256> DirtySlots = [];
 
@@ -412,6 +441,8 @@ public sealed class WorldState
             Exists = false;
             CodeChanged = false;
             StorageCleared = false;
+            TxDirty = false;
+            BlockDirty = false;
             Storage.Clear();
             DirtySlots.Clear();
             return this;
