@@ -41,16 +41,11 @@ internal static class EvmCallRunner
         return new TransactionProcessor(world, block) { Tracer = tracer }.Execute(tx);
     }
 
-    public static BlockContext Context(EvmVmOptions options, EvmBlock head, EvmChainReader chain, bool zeroBaseFee) => new()
+    /// <summary>The context of a call: the block after <paramref name="head"/>.</summary>
+    public static BlockContext Context(EvmVmOptions options, EvmBlock head, EvmChainReader chain, bool zeroBaseFee)
     {
-        Coinbase = options.Coinbase,
-        Number = head.Number + 1,
-        Timestamp = head.Timestamp + 1,
-        GasLimit = options.BlockGasLimit,
+        var context = options.BlockContext(head.Number + 1, head.Timestamp + 1, head.PwrBlockHash, chain);
         // As geth does for calls: with no gas price given, the base fee is zero so that unfunded callers can call.
-        BaseFee = zeroBaseFee ? UInt256.Zero : options.BaseFee,
-        PrevRandao = new UInt256(head.PwrBlockHash.ToArray()),
-        ChainId = options.ChainId,
-        BlockHash = n => n <= head.Number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
-    };
+        return zeroBaseFee ? context with { BaseFee = UInt256.Zero } : context;
+    }
 }

@@ -37,7 +37,7 @@ internal static class EvmTraceRunner
         return EvmThread.Run(() =>
         {
             var world = new WorldState(new EvmStateStore(chain.State, parent.StateRoot));
-            var processor = new TransactionProcessor(world, Context(chain, options, block));
+            var processor = new TransactionProcessor(world, options.BlockContext(block.Number, block.Timestamp, block.PwrBlockHash, chain));
             var traced = new List<TracedTransaction>();
             int nextDeposit = 0;
             for (int i = 0; i < receipts.Count; i++)
@@ -59,19 +59,6 @@ internal static class EvmTraceRunner
             return traced;
         });
     }
-
-    /// <summary>The context <see cref="EvmVm"/> gave the block's transactions, rebuilt from the stored block.</summary>
-    public static BlockContext Context(EvmChainReader chain, EvmVmOptions options, EvmBlock block) => new()
-    {
-        Coinbase = options.Coinbase,
-        Number = block.Number,
-        Timestamp = block.Timestamp,
-        GasLimit = block.GasLimit,
-        BaseFee = block.BaseFee,
-        PrevRandao = new UInt256(block.PwrBlockHash.ToArray()),
-        ChainId = options.ChainId,
-        BlockHash = n => n < block.Number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
-    };
 
     /// <summary>Every replayed transaction must end as its receipt says. The VM's skipped transactions changed nothing and are
     /// not in the block, so the replay omits them; deposits are replayed where the VM applied them (blocks written before

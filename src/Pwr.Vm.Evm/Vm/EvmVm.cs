@@ -68,18 +68,7 @@ public sealed class EvmVm : IVirtualMachine
 
         var backend = new EvmStateStore(state);
         var world = new WorldState(backend);
-        var context = new BlockContext
-        {
-            Coinbase = _options.Coinbase,
-            Number = block.Number,
-            Timestamp = block.TimestampMs / 1000,
-            GasLimit = _options.BlockGasLimit,
-            BaseFee = _options.BaseFee,
-            // The finalized base-layer block hash: as unpredictable to senders as RANDAO, and the same on every replay.
-            PrevRandao = new UInt256(block.BlockHash.ToArray()),
-            ChainId = _options.ChainId,
-            BlockHash = n => n < block.Number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
-        };
+        var context = _options.BlockContext(block.Number, block.TimestampMs / 1000, block.BlockHash, chain);
         var processor = new TransactionProcessor(world, context);
 
         var receipts = new List<EvmReceipt>();

@@ -1,4 +1,5 @@
 using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.Numerics;
 
 namespace Pwr.Vm.Evm.Vm;
@@ -20,6 +21,21 @@ public sealed class EvmVmOptions
 
     /// <summary>A deposit of 1 PWR unit (10^-9 PWR) credits this many wei: 1 PWR = 1 ETH of the EVM's native coin.</summary>
     public ulong WeiPerPwrUnit { get; init; } = 1_000_000_000;
+
+    /// <summary>The context EVM block <paramref name="number"/> runs in: these parameters, the finalized PWR block hash
+    /// as PREVRANDAO (as unpredictable to senders as RANDAO, and the same on every replay) and BLOCKHASH over the EVM
+    /// blocks before it. Execution, tracing replays and eth_call all build it here, so they cannot drift apart.</summary>
+    public BlockContext BlockContext(ulong number, ulong timestamp, in Hash32 pwrBlockHash, EvmChainReader chain) => new()
+    {
+        Coinbase = Coinbase,
+        Number = number,
+        Timestamp = timestamp,
+        GasLimit = BlockGasLimit,
+        BaseFee = BaseFee,
+        PrevRandao = new UInt256(pwrBlockHash.ToArray()),
+        ChainId = ChainId,
+        BlockHash = n => n < number && chain.GetBlock(n) is { } b ? b.Hash : Hash32.Zero,
+    };
 
     public void Validate()
     {
