@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pwr.Core;
@@ -296,17 +295,8 @@ public sealed class EvmRpcHandler
         if (result.Success) return;
         if (result.Output.Length == 0 && estimating) throw new RpcException(RpcException.ServerError, "gas required exceeds allowance (" + result.GasUsed + ")");
         string message = "execution reverted";
-        if (RevertReason(result.Output) is { } reason) message += ": " + reason;
+        if (SolidityRevert.ErrorMessage(result.Output) is { } reason) message += ": " + reason;
         throw new RpcException(RpcException.ExecutionReverted, message, Data(result.Output));
-    }
-
-    /// <summary>Decodes Solidity's Error(string) revert payload (selector 0x08c379a0).</summary>
-    private static string? RevertReason(byte[] output)
-    {
-        if (output.Length < 68 || output[0] != 0x08 || output[1] != 0xc3 || output[2] != 0x79 || output[3] != 0xa0) return null;
-        var length = new UInt256(output.AsSpan(36, 32));
-        if (!length.FitsInUlong || (ulong)length > (ulong)(output.Length - 68)) return null;
-        return Encoding.UTF8.GetString(output, 68, (int)(ulong)length);
     }
 
     private static string GethMessage(TransactionResult result) => result.Error switch

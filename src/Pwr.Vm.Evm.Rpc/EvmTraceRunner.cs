@@ -1,6 +1,5 @@
 using Pwr.Core;
 using Pwr.Vm.Evm.Execution;
-using Pwr.Vm.Evm.Numerics;
 using Pwr.Vm.Evm.Tracing;
 using Pwr.Vm.Evm.Transactions;
 using Pwr.Vm.Evm.Vm;
@@ -44,10 +43,7 @@ internal static class EvmTraceRunner
             {
                 // Deposits the VM applied before this transaction, as it applied them.
                 for (; nextDeposit < deposits.Count && deposits[nextDeposit].ReceiptsBefore <= i; nextDeposit++)
-                {
-                    world.AddBalance(deposits[nextDeposit].To, deposits[nextDeposit].Wei);
-                    world.FinalizeTransaction();
-                }
+                    deposits[nextDeposit].ApplyTo(world);
                 var (receipt, tx) = receipts[i];
                 var tracer = trace(i) ? newTracer() : null;
                 processor.Tracer = tracer;

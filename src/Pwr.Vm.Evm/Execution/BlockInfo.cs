@@ -13,6 +13,4 @@ internal readonly struct BlockInfo(int gas, short minStack, short stackRange)
     public readonly int Gas = gas;
     public readonly short MinStack = minStack;
     public readonly short StackRange = stackRange;
-
-    public bool IsStart => MinStack != short.MaxValue;
 }

@@ -35,10 +35,6 @@ public sealed class CodeInfo
     /// <see cref="BlockInfo.NotAStart"/>; computed once per code.</summary>
     internal BlockInfo[] Blocks => _blocks ??= AnalyzeBlocks(Code, Padded);
 
-    /// <summary>True when <paramref name="destination"/> is a JUMPDEST opcode (not PUSH data).</summary>
-    public bool IsJumpDestination(ulong destination) =>
-        destination < (ulong)Code.Length && Code[destination] == 0x5b && Blocks[destination].IsStart;
-
     /// <summary>Splits code into basic blocks. A block starts at 0, at every JUMPDEST and after every opcode that ends
     /// one (<see cref="OpcodeTable.EndsBlock"/>); the implicit STOP past the end is an empty block.</summary>
     private static BlockInfo[] AnalyzeBlocks(byte[] code, byte[] padded)

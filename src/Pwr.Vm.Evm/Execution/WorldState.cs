@@ -215,9 +215,6 @@ public sealed class WorldState
         return slot.Current;
     }
 
-    /// <summary>The slot's value at the start of the transaction (EIP-2200 "original value").</summary>
-    public UInt256 GetOriginalStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Original;
-
     public void SetStorage(in Address address, in UInt256 key, in UInt256 value)
     {
         var o = GetForWrite(address);

@@ -65,7 +65,7 @@ public sealed class CallTracer(bool onlyTopCall = false, bool withLog = false)
             if (error == ErrExecutionReverted && output.Length > 0)
             {
                 frame.Output = output;
-                frame.RevertReason = DecodeRevertReason(output);
+                frame.RevertReason = SolidityRevert.Reason(output);
             }
         }
         if (_open.Count == 0) Result = frame;
@@ -125,50 +125,5 @@ public sealed class CallTracer(bool onlyTopCall = false, bool withLog = false)
                 frame.Logs.Add(new CallLog(logs[i].Address, logs[i].Topics, logs[i].Data, frame.Calls.Count));
         }
         _logsSeen = logs.Count;
-    }
-
-    private static readonly string?[] PanicReasons = BuildPanicReasons();
-
-    /// <summary>Solidity's Error(string) message or Panic(uint256) meaning (geth's abi.UnpackRevert); null otherwise.</summary>
-    public static string? DecodeRevertReason(ReadOnlySpan<byte> data)
-    {
-        if (data.Length < 4) return null;
-        uint selector = (uint)(data[0] << 24 | data[1] << 16 | data[2] << 8 | data[3]);
-        var args = data[4..];
-        if (selector == 0x08c379a0)
-        {
-            if (args.Length < 32) return null;
-            var offset = new UInt256(args[..32]);
-            if (!offset.FitsInUlong || offset.U0 > (ulong)args.Length - 32) return null;
-            int at = (int)offset.U0;
-            var length = new UInt256(args.Slice(at, 32));
-            if (!length.FitsInUlong || length.U0 > (ulong)(args.Length - at - 32)) return null;
-            return System.Text.Encoding.UTF8.GetString(args.Slice(at + 32, (int)length.U0));
-        }
-        if (selector == 0x4e487b71)
-        {
-            if (args.Length < 32) return null;
-            var code = new UInt256(args[..32]);
-            if (code.FitsInUlong && code.U0 < (ulong)PanicReasons.Length && PanicReasons[code.U0] is { } reason) return reason;
-            return "unknown panic code: 0x" + code.ToBigInteger().ToString("x", System.Globalization.CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0');
-        }
-        return null;
-    }
-
-    private static string?[] BuildPanicReasons()
-    {
-        // Solidity's panic codes, worded as geth (after ethers) words them.
-        var reasons = new string?[0x52];
-        reasons[0x00] = "generic panic";
-        reasons[0x01] = "assert(false)";
-        reasons[0x11] = "arithmetic underflow or overflow";
-        reasons[0x12] = "division or modulo by zero";
-        reasons[0x21] = "enum overflow";
-        reasons[0x22] = "invalid encoded storage byte array accessed";
-        reasons[0x31] = "out-of-bounds array access; popping on an empty array";
-        reasons[0x32] = "out-of-bounds access of an array or bytesN";
-        reasons[0x41] = "out of memory";
-        reasons[0x51] = "uninitialized function";
-        return reasons;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Pwr.Core;
+using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.Numerics;
 
 namespace Pwr.Vm.Evm.Vm;
@@ -8,6 +9,13 @@ namespace Pwr.Vm.Evm.Vm;
 public readonly record struct EvmBlockDeposit(uint ReceiptsBefore, Address To, UInt256 Wei)
 {
     private const int Size = 4 + Address.Size + 32;
+
+    /// <summary>Credits the deposit as a transaction of its own: the VM executing the block and a trace replaying it.</summary>
+    public void ApplyTo(WorldState world)
+    {
+        world.AddBalance(To, Wei);
+        world.FinalizeTransaction();
+    }
 
     /// <summary>(u32 BE receipts before ‖ address ‖ wei 32 BE)*, in block order.</summary>
     public static byte[] EncodeList(IReadOnlyList<EvmBlockDeposit> deposits)

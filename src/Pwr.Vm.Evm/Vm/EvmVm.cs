@@ -79,8 +79,7 @@ public sealed class EvmVm : IVirtualMachine
         {
             if (vmTx.Data.Length == EvmPayload.DepositSize)
             {
-                if (Deposit(state, world, block.Number, vmTx) is { } wei)
-                    (deposits ??= []).Add(new EvmBlockDeposit((uint)receipts.Count, new Address(vmTx.Data.Span), wei));
+                if (Deposit(state, world, block.Number, vmTx, (uint)receipts.Count) is { } deposit) (deposits ??= []).Add(deposit);
                 continue;
             }
             if (!EvmPayload.TrySplit(vmTx.Data, out var transactions))
@@ -151,21 +150,21 @@ public sealed class EvmVm : IVirtualMachine
         foreach (var r in receipts) state.Set(EvmStateKeys.Transaction(r.TransactionHash), (r with { BlockHash = evmBlock.Hash }).Encode());
     }
 
-    /// <summary>Credits a deposit and records it; returns the wei credited, or null for a payload that is no deposit.</summary>
-    private UInt256? Deposit(IVmState state, WorldState world, ulong blockNumber, VmTransaction vmTx)
+    /// <summary>Credits a deposit and records it; returns it, or null for a payload that is no deposit.</summary>
+    private EvmBlockDeposit? Deposit(IVmState state, WorldState world, ulong blockNumber, VmTransaction vmTx, uint receiptsBefore)
     {
         // A 20-byte payload without value is neither a deposit nor a transaction list entry worth keeping: ignore it.
         if (vmTx.Value == 0) return null;
         var to = new Address(vmTx.Data.Span);
         var wei = UInt256.Multiply(new UInt256(vmTx.Value), new UInt256(_options.WeiPerPwrUnit));
-        world.AddBalance(to, wei);
-        world.FinalizeTransaction();
+        var deposit = new EvmBlockDeposit(receiptsBefore, to, wei);
+        deposit.ApplyTo(world);
         var record = new byte[8 + Address.Size + 32];
         BinaryPrimitives.WriteUInt64BigEndian(record, blockNumber);
         to.WriteTo(record.AsSpan(8));
         wei.WriteBigEndian(record.AsSpan(8 + Address.Size));
         state.Set(EvmStateKeys.Deposit(vmTx.TxHash), record);
-        return wei;
+        return deposit;
     }
 
     private static void Reject(IVmState state, Hash32 hash, ulong blockNumber, VmTransaction vmTx, uint index, string reason)

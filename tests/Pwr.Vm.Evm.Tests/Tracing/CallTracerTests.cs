@@ -272,5 +272,5 @@ public class CallTracerTests
     [InlineData("deadbeef00", null)]
     [InlineData("08c379a0", null)]
     public void Revert_reason_decodes_panics_and_refuses_other_data(string hex, string? expected)
-        => Assert.Equal(expected, CallTracer.DecodeRevertReason(Hex.Decode(hex)));
+        => Assert.Equal(expected, SolidityRevert.Reason(Hex.Decode(hex)));
 }
