@@ -16,6 +16,7 @@ public sealed class NodeMetrics
     private readonly IReadOnlyDictionary<ulong, IVmRootProvider> _vms;
     private readonly TimeProvider _time;
     private readonly Gauge _height, _round, _peerCount, _mempool, _vmHeight, _vmLag, _vmDivergences, _vmAgreed;
+    private readonly Gauge _gcCollections, _gcPause, _allocated, _heap;
     private readonly Counter _finalizedTxs;
     private readonly Histogram _commitLatency;
 
@@ -40,6 +41,11 @@ public sealed class NodeMetrics
         _vmLag = f.CreateGauge("pwr_vm_lag_blocks", "Finalized blocks a VM host has not applied yet.", "vm");
         _vmDivergences = f.CreateGauge("pwr_vm_divergences_total", "Times a VM host's root disagreed with its peers and it rolled back.", "vm");
         _vmAgreed = f.CreateGauge("pwr_vm_last_agreed_height", "Highest block whose VM root peers confirmed (0 without agreement peers).", "vm");
+        // Process-wide .NET GC figures: under load the collector is the largest cost after signature checks.
+        _gcCollections = f.CreateGauge("pwr_dotnet_gc_collections_total", "Garbage collections of this process since start, by generation.", "generation");
+        _gcPause = f.CreateGauge("pwr_dotnet_gc_pause_seconds_total", "Time this process spent paused for garbage collection.");
+        _allocated = f.CreateGauge("pwr_dotnet_allocated_bytes_total", "Bytes this process has allocated on the managed heap.");
+        _heap = f.CreateGauge("pwr_dotnet_heap_bytes", "Managed heap size after the last garbage collection.");
         Registry.AddBeforeCollectCallback(Refresh);
         chain.BlockCommitted += OnBlockCommitted;
     }
@@ -60,6 +66,10 @@ public sealed class NodeMetrics
         _round.Set(_status().Round);
         _peerCount.Set(_peers());
         _mempool.Set(_chain.Mempool.Count);
+        for (int g = 0; g <= GC.MaxGeneration; g++) _gcCollections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(GC.CollectionCount(g));
+        _gcPause.Set(GC.GetTotalPauseDuration().TotalSeconds);
+        _allocated.Set(GC.GetTotalAllocatedBytes());
+        _heap.Set(GC.GetGCMemoryInfo().HeapSizeBytes);
         foreach (var vm in _vms.Values)
         {
             var label = vm.VmId.ToString(System.Globalization.CultureInfo.InvariantCulture);
