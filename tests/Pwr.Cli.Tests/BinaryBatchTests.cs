@@ -58,8 +58,27 @@ public sealed class BinaryBatchTests
         Assert.Equal(400, status);
         Assert.Contains("length prefix", json.GetProperty("error").GetString());
 
-        var tx = await devnet.Api.WaitForTransactionAsync(Txs.Hash(second), TimeSpan.FromSeconds(30));
+        // Chunked, so the node does not know the length up front and must grow its pooled buffer past 64 KB.
+        var many = Enumerable.Range(2, 120).Select(n => Txs.Transfer(key, (uint)n, to, 1)).ToArray();
+        var chunkedBody = Frame(many);
+        Assert.True(chunkedBody.Length > 64 * 1024);
+        using (var content = new StreamContent(new MemoryStream(chunkedBody)))
+        {
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/broadcastBatch") { Content = content };
+            request.Headers.TransferEncodingChunked = true;
+            using var r = await http.SendAsync(request);
+            json = JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.Clone();
+            Assert.Equal(200, (int)r.StatusCode);
+            Assert.Equal(many.Length, json.GetProperty("accepted").GetInt32());
+        }
+
+        (status, json) = await Post(http, []);
+        Assert.Equal(200, status);
+        Assert.Equal(0, json.GetProperty("accepted").GetInt32());
+
+        var tx = await devnet.Api.WaitForTransactionAsync(Txs.Hash(many[^1]), TimeSpan.FromSeconds(30));
         Assert.True(tx.GetProperty("success").GetBoolean());
-        Assert.Equal(33UL, await devnet.Api.BalanceAsync(to));
+        Assert.Equal(33UL + (ulong)many.Length, await devnet.Api.BalanceAsync(to));
     }
 }
