@@ -26,6 +26,7 @@ internal sealed partial class Evm
         else if (transfersValue && !msg.Value.IsZero && UInt256.LessThan(_state.GetBalance(msg.Caller), msg.Value))
             error = CallTracer.ErrInsufficientBalance;
 
+        _lastHalt = null;
         var result = ExecuteCall(msg, transfersValue);
         tracer.Exit(result, error ?? StatusError(result.Status), result.Output, _state);
         return result;
@@ -45,6 +46,7 @@ internal sealed partial class Evm
         else if (bumpNonce && _state.GetNonce(msg.Caller) == ulong.MaxValue) error = CallTracer.ErrNonceOverflow;
         else if (_state.HasCollision(newAddress)) error = CallTracer.ErrCollision;
 
+        _lastHalt = null;
         var result = ExecuteCreate(msg, initCode, newAddress, bumpNonce);
         // A failed code deposit was reported by the body (DepositFailed); success returns the deployed code, as geth does.
         error ??= tracer.TakeDepositError() ?? StatusError(result.Status);
@@ -53,11 +55,14 @@ internal sealed partial class Evm
         return result;
     }
 
-    private static string? StatusError(EvmStatus status) => status switch
+    /// <summary>geth's text for why this frame's own code failed, set by <see cref="Run"/> while a tracer listens.</summary>
+    private string? _lastHalt;
+
+    private string? StatusError(EvmStatus status) => status switch
     {
         EvmStatus.Success => null,
         EvmStatus.Revert => CallTracer.ErrExecutionReverted,
-        // The interpreter does not say why a frame halted; running out of gas is by far the common cause.
-        _ => CallTracer.ErrOutOfGas,
+        // A frame that failed before its code ran (a precompile, say) is out of gas, as geth reports it.
+        _ => _lastHalt ?? CallTracer.ErrOutOfGas,
     };
 }

@@ -323,10 +323,13 @@ internal sealed partial class Evm
         frame.Code = codeInfo;
         frame.Blocks = codeInfo.Blocks;
         frame.ReturnData = [];
+        frame.Halt = HaltReason.None;
         try
         {
             var status = Interpret(frame);
-            return status == EvmStatus.Failure ? CallResult.Fail() : new CallResult(status, frame.GasLeft, frame.Output);
+            if (status != EvmStatus.Failure) return new CallResult(status, frame.GasLeft, frame.Output);
+            if (Tracer is not null) _lastHalt = HaltError(frame.Halt, frame.HaltA, frame.HaltB);
+            return CallResult.Fail();
         }
         finally
         {
@@ -354,7 +357,61 @@ internal sealed partial class Evm
         /// <summary>Gas left and output when the frame stops, returns or reverts.</summary>
         public long GasLeft;
         public byte[] Output = [];
+        /// <summary>Why the frame failed, for tracers; set only on failure paths (None there means out of gas).</summary>
+        public HaltReason Halt;
+        public int HaltA, HaltB;
     }
+
+    /// <summary>Why a frame failed, when it was not simply out of gas (geth's error for the call tracer).</summary>
+    internal enum HaltReason : byte { None, StackUnderflow, StackOverflow, InvalidJump, InvalidOpcode, WriteProtection, ReturnDataOutOfBounds }
+
+    /// <summary>geth's error text for a failed frame.</summary>
+    private static string HaltError(HaltReason reason, int a, int b) => reason switch
+    {
+        HaltReason.StackUnderflow => $"stack underflow ({a} <=> {b})",
+        HaltReason.StackOverflow => $"stack limit reached {a} ({b})",
+        HaltReason.InvalidJump => "invalid jump destination",
+        HaltReason.InvalidOpcode => a == 0xfe ? "invalid opcode: INVALID" : $"invalid opcode: opcode 0x{a:x} not defined",
+        HaltReason.WriteProtection => "write protection",
+        HaltReason.ReturnDataOutOfBounds => "return data out of bounds",
+        _ => Tracing.CallTracer.ErrOutOfGas,
+    };
+
+    // Failure paths of the interpreter loop call these out of line, so the loop's hot code does not change.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static EvmStatus Halted(Frame f, HaltReason reason, int a = 0)
+    {
+        f.Halt = reason;
+        f.HaltA = a;
+        return EvmStatus.Failure;
+    }
+
+    /// <summary>
+    /// A basic block's entry check failed (gas or stack for the whole block): replays the block's opcodes one by one
+    /// from the entry state, as geth executes them, to say which check fails first (stack before constant gas).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static EvmStatus BlockEntryFailed(Frame f, nint pc, nint sp, long gas)
+    {
+        // A jump onto a JUMPDEST byte inside PUSH data lands where no block starts.
+        if (f.Blocks[pc].MinStack == BlockInfo.NotAStart.MinStack) return Halted(f, HaltReason.InvalidJump);
+        var code = f.Code.Code;
+        for (int at = (int)pc, depth = (int)sp; at < code.Length; )
+        {
+            byte op = code[at];
+            int stackIn = OpcodeTable.StackIn[op];
+            if (depth < stackIn) { f.Halt = HaltReason.StackUnderflow; f.HaltA = depth; f.HaltB = stackIn; break; }
+            int growth = OpcodeTable.StackGrowth[op];
+            if (depth + growth > StackLimit) { f.Halt = HaltReason.StackOverflow; f.HaltA = depth; f.HaltB = StackLimit + stackIn - (stackIn + growth); break; }
+            gas -= OpcodeTable.BaseGas[op];
+            if (gas < 0) break; // out of gas
+            depth += growth;
+            at += op is >= 0x60 and <= 0x7f ? op - 0x5e : 1;
+            if (OpcodeTable.EndsBlock[op] || (at < code.Length && code[at] == 0x5b)) break;
+        }
+        return EvmStatus.Failure;
+    }
+
 
     // Left to tiered compilation on purpose: AggressiveOptimization skips dynamic PGO and made long loops 25% slower
     // (vmPerformance/loopMul 8.9 s -> 11.1 s); warm up before measuring short runs.
@@ -378,7 +435,7 @@ internal sealed partial class Evm
             // with its block and skipped.
             ref readonly var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Blocks), pc);
             gas -= block.Gas;
-            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return EvmStatus.Failure;
+            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return BlockEntryFailed(f, pc, sp, gas + block.Gas);
             if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
 
             while (true)
@@ -478,7 +535,7 @@ internal sealed partial class Evm
                             sp--;
                             // A JUMPDEST byte inside PUSH data is no block start, so the block check fails there.
                             if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
-                                return EvmStatus.Failure;
+                                return Halted(f, HaltReason.InvalidJump);
                             pc = (nint)dest.U0;
                             goto NextBlock;
                         }
@@ -490,7 +547,7 @@ internal sealed partial class Evm
                             if (jump)
                             {
                                 if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
-                                    return EvmStatus.Failure;
+                                    return Halted(f, HaltReason.InvalidJump);
                                 pc = (nint)dest.U0;
                                 goto NextBlock;
                             }
@@ -550,29 +607,29 @@ internal sealed partial class Evm
                     // stack-checked; the pushed target is consumed at once, so it never touches the stack.
                     case OpcodeTable.Push1Jump:
                         pc = Unsafe.Add(ref code, pc + 1);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return Halted(f, HaltReason.InvalidJump);
                         goto NextBlock;
                     case OpcodeTable.Push2Jump:
                         pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return Halted(f, HaltReason.InvalidJump);
                         goto NextBlock;
                     case OpcodeTable.Push1Jumpi:
                         sp--;
                         if (Unsafe.Add(ref st, sp).IsZero) { pc += 3; goto NextBlock; }
                         pc = Unsafe.Add(ref code, pc + 1);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return Halted(f, HaltReason.InvalidJump);
                         goto NextBlock;
                     case OpcodeTable.Push2Jumpi:
                         sp--;
                         if (Unsafe.Add(ref st, sp).IsZero) { pc += 4; goto NextBlock; }
                         pc = (Unsafe.Add(ref code, pc + 1) << 8) | Unsafe.Add(ref code, pc + 2);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return Halted(f, HaltReason.InvalidJump);
                         goto NextBlock;
                     case OpcodeTable.IsZeroPush2Jumpi:
                         sp--;
                         if (!Unsafe.Add(ref st, sp).IsZero) { pc += 5; goto NextBlock; }
                         pc = (Unsafe.Add(ref code, pc + 2) << 8) | Unsafe.Add(ref code, pc + 3);
-                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return EvmStatus.Failure;
+                        if (pc >= f.Blocks.Length || Unsafe.Add(ref code, pc) != 0x5b) return Halted(f, HaltReason.InvalidJump);
                         goto NextBlock;
                     case OpcodeTable.PopPop:
                         sp -= 2;
@@ -583,7 +640,7 @@ internal sealed partial class Evm
                             ref var dest = ref Unsafe.Add(ref st, sp - 2);
                             sp -= 2;
                             if (!dest.FitsInUlong || dest.U0 >= (ulong)f.Blocks.Length || Unsafe.Add(ref code, (nint)dest.U0) != 0x5b)
-                                return EvmStatus.Failure;
+                                return Halted(f, HaltReason.InvalidJump);
                             pc = (nint)dest.U0;
                             goto NextBlock;
                         }
@@ -627,6 +684,9 @@ internal sealed partial class Evm
                         return ReturnOrRevert(op, ref st, (int)sp, gas, f);
                     case 0xff: // SELFDESTRUCT (EIP-6780)
                         return f.Evm.SelfDestruct(ref st, (int)sp, gas, f);
+                    // INVALID, and every undefined byte (the padded code shows them as INVALID): the original byte names it.
+                    case 0xfe:
+                        return Halted(f, HaltReason.InvalidOpcode, f.Code.Code[pc]);
                     // Every other byte value is listed so that the switch compiles to one dense 256-entry jump table
                     // (undefined opcodes end their block and fail in Slow).
                     case 0x0c: case 0x0d: case 0x0e: case 0x0f: case 0x1e: case 0x1f: case 0x20: case 0x21: case 0x22: case 0x23: case 0x24: case 0x25:
@@ -636,7 +696,7 @@ internal sealed partial class Evm
                     case 0x4a: case 0x4b: case 0x4c: case 0x4d: case 0x4e: case 0x4f: case 0x54: case 0x5c: case 0x5d: case 0x5e: case 0xa0:
                     case 0xa1: case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0xa6: case 0xa7: case 0xa8: case 0xa9: case 0xaa: case 0xab: case 0xac:
                     case 0xad: case 0xae: case 0xaf: case 0xb7: case 0xb8: case 0xb9: case 0xba: case 0xbb: case 0xbc: case 0xbd: case 0xbe:
-                    case 0xbf: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc: case 0xfe:
+                    case 0xbf: case 0xf6: case 0xf7: case 0xf8: case 0xf9: case 0xfb: case 0xfc:
                     default:
                         gas = f.Evm.Slow(op, ref st, (int)sp, gas, f);
                         if (gas < 0) return EvmStatus.Failure;
@@ -723,7 +783,7 @@ internal sealed partial class Evm
                         if (op == 0x3e)
                         {
                             var end = UInt256.AddWithCarry(offset, length, out bool overflow);
-                            if (overflow || UInt256.LessThan(new UInt256((ulong)returnData.Length), end)) return -1;
+                            if (overflow || UInt256.LessThan(new UInt256((ulong)returnData.Length), end)) { f.Halt = HaltReason.ReturnDataOutOfBounds; return -1; }
                         }
                         if (!Expand(memory, ref gas, destOffset, length)) return -1;
                         gas -= 3 * Words(length.U0);
@@ -809,7 +869,7 @@ internal sealed partial class Evm
                     }
                 case 0x55: // SSTORE
                     {
-                        if (msg.IsStatic) return -1;
+                        if (msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return -1; }
                         // EIP-2200: SSTORE needs more than the call stipend left.
                         if (gas <= 2300) return -1;
                         var key = Unsafe.Add(ref st, sp - 1);
@@ -851,7 +911,7 @@ internal sealed partial class Evm
                 case 0x5c: { ref var key = ref Unsafe.Add(ref st, sp - 1); key = state.GetTransient(self, key); break; }
                 case 0x5d: // TSTORE
                     {
-                        if (msg.IsStatic) return -1;
+                        if (msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return -1; }
                         state.SetTransient(self, Unsafe.Add(ref st, sp - 1), Unsafe.Add(ref st, sp - 2));
                         sp -= 2;
                         break;
@@ -882,6 +942,8 @@ internal sealed partial class Evm
                 case 0xfa: // STATICCALL
                     return CallOp(op, ref st, sp, gas, f);
             default:
+                f.Halt = HaltReason.InvalidOpcode;
+                f.HaltA = op;
                 return -1;
         }
         return gas;
@@ -895,7 +957,7 @@ internal sealed partial class Evm
         var state = _state;
         Address self = msg.Recipient;
         ref byte[] returnData = ref f.ReturnData;
-        if (msg.IsStatic) return -1;
+        if (msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return -1; }
         var value = Unsafe.Add(ref st, sp - 1);
         var offset = Unsafe.Add(ref st, sp - 2);
         var length = Unsafe.Add(ref st, sp - 3);
@@ -954,7 +1016,7 @@ internal sealed partial class Evm
         bool transfers = hasValue && !value.IsZero;
         if (transfers)
         {
-            if (op == 0xf1 && msg.IsStatic) return -1;
+            if (op == 0xf1 && msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return -1; }
             gas -= 9000;
             if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
         }
@@ -1020,7 +1082,7 @@ internal sealed partial class Evm
         var memory = f.Memory;
         var state = _state;
         Address self = msg.Recipient;
-        if (msg.IsStatic) return -1;
+        if (msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return -1; }
         int topicCount = op - 0xa0;
         var offset = Unsafe.Add(ref st, sp - 1);
         var length = Unsafe.Add(ref st, sp - 2);
@@ -1054,7 +1116,7 @@ internal sealed partial class Evm
         ref readonly Message msg = ref f.Msg;
         var state = _state;
         Address self = msg.Recipient;
-        if (msg.IsStatic) return EvmStatus.Failure;
+        if (msg.IsStatic) { f.Halt = HaltReason.WriteProtection; return EvmStatus.Failure; }
         var beneficiary = ToAddress(Unsafe.Add(ref st, sp - 1));
         if (state.WarmAccount(beneficiary)) gas -= 2600;
         var balance = state.GetBalance(self);

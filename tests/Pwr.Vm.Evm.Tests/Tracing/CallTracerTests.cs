@@ -151,6 +151,54 @@ public class CallTracerTests
         Assert.Null(inner.RevertReason);
     }
 
+    private static readonly Address Failing = Address.Parse("0x00000000000000000000000000000000000000fa");
+
+    public static TheoryData<string, byte, ulong, string> HaltCases() => new()
+    {
+        { "fe", 0xf1, 50_000, "invalid opcode: INVALID" },
+        { "0c", 0xf1, 50_000, "invalid opcode: opcode 0xc not defined" },
+        { "ef", 0xf1, 50_000, "invalid opcode: opcode 0xef not defined" },
+        { "600056", 0xf1, 50_000, "invalid jump destination" },              // JUMP to a PUSH1
+        { "605b6001565b", 0xf1, 50_000, "invalid jump destination" },        // JUMP onto a 0x5b inside PUSH data
+        { "6001600057", 0xf1, 50_000, "invalid jump destination" },          // JUMPI taken to a PUSH1
+        { "01", 0xf1, 50_000, "stack underflow (0 <=> 2)" },
+        { "600101", 0xf1, 50_000, "stack underflow (1 <=> 2)" },
+        { string.Concat(Enumerable.Repeat("5f", 1025)), 0xf1, 50_000, "stack limit reached 1024 (1023)" },
+        { "5f5f5f01010101", 0xf1, 5, "out of gas" },                         // the third PUSH0 runs out before any ADD underflows
+        { "6001600055", 0xfa, 50_000, "write protection" },                  // SSTORE under STATICCALL
+        { "60016000a0", 0xfa, 50_000, "write protection" },                  // LOG0 under STATICCALL
+        { "6001600060003e", 0xf1, 50_000, "return data out of bounds" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HaltCases))]
+    public void A_failed_frame_reports_geths_reason_for_the_halt(string calleeHex, byte callOp, ulong gas, string expected)
+    {
+        var h = Harness(new Asm().Call(callOp, gas, Failing).Op(0x00).Build());
+        h.Backend.SetAccount(Failing, 1, UInt256.Zero, Convert.FromHexString(calleeHex));
+        var (result, top) = Trace(h, new CallTracer());
+
+        Assert.True(result.Success);
+        var inner = Assert.Single(top!.Calls);
+        Assert.Equal(expected, inner.Error);
+        Assert.Equal((long)gas, inner.GasUsed); // an exceptional halt consumes all of the frame's gas
+        Assert.Null(top.Error);
+    }
+
+    [Fact]
+    public void The_top_frame_reports_its_own_halt_after_a_child_failed_differently()
+    {
+        // The child fails with an invalid opcode; then the top frame jumps to a bad destination.
+        var code = new Asm().Call(0xf1, 10_000, Failing).Push(0).Op(0x56).Build();
+        var h = Harness(code);
+        h.Backend.SetAccount(Failing, 1, UInt256.Zero, [0xfe]);
+        var (result, top) = Trace(h, new CallTracer());
+
+        Assert.False(result.Success);
+        Assert.Equal("invalid jump destination", top!.Error);
+        Assert.Equal("invalid opcode: INVALID", Assert.Single(top.Calls).Error);
+    }
+
     [Fact]
     public void Precompile_call_is_a_frame_with_its_input_output_and_cost()
     {
