@@ -412,7 +412,6 @@ internal sealed partial class Evm
         return EvmStatus.Failure;
     }
 
-
     // Left to tiered compilation on purpose: AggressiveOptimization skips dynamic PGO and made long loops 25% slower
     // (vmPerformance/loopMul 8.9 s -> 11.1 s); warm up before measuring short runs.
     // The loop keeps only cheap opcodes inline; the rest run in Slow so that this method's frame stays small and
