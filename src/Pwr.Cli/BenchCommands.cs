@@ -16,7 +16,11 @@ public static class BenchCommands
         var batch = new Option<int>("--batch") { Description = "transactions per /broadcastBatch call", DefaultValueFactory = _ => 500 };
         var concurrency = new Option<int>("--concurrency") { Description = "batch calls in flight", DefaultValueFactory = _ => 4 };
         var warmup = new Option<int>("--warmup") { Description = "how many of --count to send and finalize first, unmeasured (JIT warm-up)" };
-        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache, batch, concurrency, warmup };
+        var againstVerify = new Option<bool>("--against-verify")
+        {
+            Description = "afterwards, measure this machine's Falcon-512 verification rate (`pwr bench verify`) and print the TPS as a share of half of it (meaningful when the node runs on this machine)",
+        };
+        var transfers = new Command("transfers", "pre-sign, submit concurrently and measure finalized TPS and submit-to-finality latency") { count, senders, rate, cache, batch, concurrency, warmup, againstVerify };
         transfers.SetAction((p, ct) => Commands.Run(async () =>
         {
             var load = new TransferLoad(new TransferLoadOptions
@@ -32,6 +36,14 @@ public static class BenchCommands
             }, m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
             var report = await load.RunAsync(ct);
             Console.WriteLine(TransferLoad.Format(report));
+            if (p.GetValue(againstVerify))
+            {
+                // Right after the load, on the same (now idle) cores, so both figures see the same machine.
+                var (oneShot, prepared) = FalconVerifyRate.MeasureRates(TimeSpan.FromSeconds(3));
+                double target = FalconVerifyRate.TpsTarget(oneShot, prepared);
+                Console.WriteLine(FormattableString.Invariant(
+                    $"verify {Math.Max(oneShot, prepared):F0}/s on {Environment.ProcessorCount} cores; TPS target (half of it) {target:F0}; finalized TPS {report.FinalizedTps:F0} = {100 * report.FinalizedTps / target:F0} % of the target"));
+            }
             return report.Finalized == report.Accepted ? 0 : 1;
         }));
         var other = new Option<int>("--other") { Description = "token transactions of the busy VM", DefaultValueFactory = _ => 100_000 };
