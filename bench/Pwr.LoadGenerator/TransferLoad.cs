@@ -149,7 +149,7 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         var batches = Enumerable.Range(0, (txs.Count + options.BatchSize - 1) / options.BatchSize).ToArray();
         // Bodies are encoded before the clock starts: the generator shares the node's cores, so it should spend
         // them on sending, not on copying.
-        var bodies = batches.Select(b => EncodeBinaryBatch(txs, b * options.BatchSize, Math.Min(txs.Count, (b + 1) * options.BatchSize))).ToArray();
+        var bodies = batches.Select(b => LengthPrefixed.Encode(txs, b * options.BatchSize, Math.Min(txs.Count, (b + 1) * options.BatchSize))).ToArray();
         long start = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (b, c) =>
         {
@@ -215,20 +215,7 @@ public sealed class TransferLoad(TransferLoadOptions options, Action<string> log
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>txs[from..to) as a binary batch body, (u32 length ‖ bytes)*: no hex, no per-tx JSON.</summary>
-    private static byte[] EncodeBinaryBatch(List<byte[]> txs, int from, int to)
-    {
-        int size = 0;
-        for (int i = from; i < to; i++) size += 4 + txs[i].Length;
-        var body = new byte[size];
-        for (int i = from, o = 0; i < to; o += 4 + txs[i].Length, i++)
-        {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(body.AsSpan(o), (uint)txs[i].Length);
-            txs[i].CopyTo(body, o + 4);
-        }
-        return body;
-    }
-
+    /// <summary>Posts a binary batch body, (u32 length ‖ signed tx)*: no hex, no per-tx JSON.</summary>
     private async Task<JsonElement> PostBinary(string path, byte[] body, CancellationToken ct)
     {
         using var content = new ByteArrayContent(body);

@@ -213,18 +213,12 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         catch (BadHttpRequestException e) { return Error(413, $"request body too large: {e.Message}"); }
         try
         {
-            var txs = new List<byte[]>(Math.Min(length / 64 + 1, options.MaxBatchTransactions + 1));
-            for (int o = 0; o < length;)
-            {
-                if (length - o < 4) return Error(400, $"binary batch ends inside a length prefix at byte {o}");
-                uint len = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(o));
-                if (len > (uint)(length - o - 4)) return Error(400, $"binary batch: transaction {txs.Count} claims {len} bytes, only {length - o - 4} remain");
-                if (txs.Count == options.MaxBatchTransactions) return Error(400, $"at most {options.MaxBatchTransactions} transactions per batch");
-                txs.Add(body.AsSpan(o + 4, (int)len).ToArray());
-                o += 4 + (int)len;
-            }
-            var results = new AdmissionResult[txs.Count];
-            Parallel.For(0, txs.Count, i => results[i] = CheckTx(txs[i]));
+            if (!LengthPrefixed.TrySplit(body.AsMemory(0, length), out var items, out var error, options.MaxBatchTransactions))
+                return Error(400, $"binary batch: {error}");
+            var txs = new byte[items.Count][];
+            for (int i = 0; i < txs.Length; i++) txs[i] = items[i].ToArray();
+            var results = new AdmissionResult[txs.Length];
+            Parallel.For(0, txs.Length, i => results[i] = CheckTx(txs[i]));
             var rejected = new List<object>();
             for (int i = 0; i < results.Length; i++)
                 if (!results[i].Accepted) rejected.Add(new { index = i, reason = results[i].Reason?.ToString(), error = results[i].Message });

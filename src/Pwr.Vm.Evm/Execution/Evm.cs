@@ -402,7 +402,8 @@ internal sealed partial class Evm
             int stackIn = OpcodeTable.StackIn[op];
             if (depth < stackIn) { f.Halt = HaltReason.StackUnderflow; f.HaltA = depth; f.HaltB = stackIn; break; }
             int growth = OpcodeTable.StackGrowth[op];
-            if (depth + growth > StackLimit) { f.Halt = HaltReason.StackOverflow; f.HaltA = depth; f.HaltB = StackLimit + stackIn - (stackIn + growth); break; }
+            // geth's limit for an opcode: 1024 + pops - pushes.
+            if (depth + growth > StackLimit) { f.Halt = HaltReason.StackOverflow; f.HaltA = depth; f.HaltB = StackLimit - growth; break; }
             gas -= OpcodeTable.BaseGas[op];
             if (gas < 0) break; // out of gas
             depth += growth;
