@@ -74,6 +74,14 @@ public sealed class PwrHttpApi(ChainApplication chain, NodeOptions options, IRea
         var header = chain.Blocks.GetHeader(number);
         if (header is null) return Error(404, $"block {number} does not exist; the latest is {chain.Blocks.Height}");
         var hashes = chain.Blocks.GetTransactionHashes(number);
+        // Binary on request: 32 bytes per hash, in block order. A full block lists tens of thousands; as JSON that is
+        // megabytes of hex for a finality watcher that only compares them.
+        if (c.Request.Headers.Accept.ToString().Contains("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            var raw = new byte[hashes.Count * Hash32.Size];
+            for (int i = 0; i < hashes.Count; i++) hashes[i].WriteTo(raw.AsSpan(i * Hash32.Size));
+            return Results.Bytes(raw, "application/octet-stream");
+        }
         return Results.Json(new { blockNumber = number, timestamp = header.TimestampMs, hashes = hashes.Select(h => h.ToString()) });
     }
 

@@ -25,14 +25,15 @@ public sealed partial class BenchTransfersTests
         var rated = Rated().Match(result.StdOut);
         Assert.True(rated.Success, result.Describe());
         double verify = double.Parse(rated.Groups["verify"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double repeated = double.Parse(rated.Groups["repeated"].Value, System.Globalization.CultureInfo.InvariantCulture);
         double target = double.Parse(rated.Groups["target"].Value, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.True(verify > 0);
+        Assert.True(verify > 0 && repeated > 0);
         Assert.InRange(target, verify / 2 - 1, verify / 2 + 1);
     }
 
     [GeneratedRegex(@"submitted 300, accepted (?<accepted>\d+), finalized (?<finalized>\d+), finalized TPS (?<tps>\d+)")]
     private static partial Regex Summary();
 
-    [GeneratedRegex(@"verify (?<verify>\d+)/s on \d+ cores; TPS target \(half of it\) (?<target>\d+); finalized TPS \d+ = \d+ % of the target")]
+    [GeneratedRegex(@"verify (?<verify>\d+)/s on \d+ cores \(distinct signatures; one signature repeated: (?<repeated>\d+)/s\); TPS target \(half the distinct rate\) (?<target>\d+); finalized TPS \d+ = \d+ % of the target \(\d+ % of half the repeated rate\)")]
     private static partial Regex Rated();
 }

@@ -80,5 +80,18 @@ public sealed class BinaryBatchTests
         var tx = await devnet.Api.WaitForTransactionAsync(Txs.Hash(many[^1]), TimeSpan.FromSeconds(30));
         Assert.True(tx.GetProperty("success").GetBoolean());
         Assert.Equal(33UL + (ulong)many.Length, await devnet.Api.BalanceAsync(to));
+
+        // The block's hash list in binary (what the load generator reads) is the JSON list's bytes, in order.
+        ulong block = tx.GetProperty("blockNumber").GetUInt64();
+        var listed = (await devnet.Api.GetAsync($"/blockTxHashes?blockNumber={block}")).GetProperty("hashes")
+            .EnumerateArray().Select(h => h.GetString()!).ToArray();
+        using var binaryRequest = new HttpRequestMessage(HttpMethod.Get, $"/blockTxHashes?blockNumber={block}");
+        binaryRequest.Headers.Accept.ParseAdd("application/octet-stream");
+        using var binary = await http.SendAsync(binaryRequest);
+        Assert.Equal("application/octet-stream", binary.Content.Headers.ContentType?.MediaType);
+        var raw = await binary.Content.ReadAsByteArrayAsync();
+        Assert.Equal(listed.Length * 32, raw.Length);
+        Assert.Contains(Txs.Hash(many[^1]).ToString(), listed);
+        Assert.Equal(listed, raw.Chunk(32).Select(h => "0x" + Convert.ToHexStringLower(h)).ToArray());
     }
 }
