@@ -13,6 +13,8 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     private readonly BlockExecutor _executor;
     private readonly ILogger _logger;
     private readonly object _commitLock = new();
+    // One batch for every block commit (under _commitLock): RocksDB keeps its grown buffer across Clear.
+    private StoreBatch? _commitBatch;
     private readonly FalconVerifierCache _verifiers = new();
     private readonly ValidatorSetHistory _validatorSets;
     private (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger)? _prepared;
@@ -274,7 +276,8 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         var finalized = new Block { Header = block.Header, Transactions = p.Execution.Included, Results = p.Execution.Results, Commit = block.Commit };
         lock (_commitLock)
         {
-            using var batch = _db.Store.CreateBatch();
+            var batch = _commitBatch ??= _db.Store.CreateBatch();
+            batch.Clear();
             Ledger.Stage(p.Ledger, batch);
             Blocks.Stage(finalized, batch);
             if (p.Execution.NextValidators is { } next) _validatorSets.Stage(block.Number + 1, next, batch);
@@ -301,7 +304,11 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         return new SupplyBreakdown(balances, totals.Bonded, totals.Unbonding, totals.Burned);
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        lock (_commitLock) _commitBatch?.Dispose();
+        _db.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote genesis {Hash} with {Accounts} accounts")]
     private static partial void LogGenesis(ILogger logger, Hash32 hash, int accounts);

@@ -83,6 +83,29 @@ public sealed class KeyValueStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_cleared_batch_writes_only_what_was_put_after_the_clear()
+    {
+        using var store = Open();
+        var cf = store.Family("accounts");
+        using var batch = store.CreateBatch();
+        batch.Put(cf, S("first"), S("1"));
+        store.Write(batch);
+
+        batch.Clear();
+        Assert.Equal(0, batch.Count);
+        store.Put(cf, S("first"), S("changed elsewhere"));
+        batch.Put(cf, S("second"), S("2"));
+        store.Write(batch);
+
+        Assert.Equal(S("changed elsewhere"), store.Get(cf, S("first"))); // not written again by the reused batch
+        Assert.Equal(S("2"), store.Get(cf, S("second")));
+
+        batch.Clear();
+        store.Write(batch); // an empty batch is a no-op
+        Assert.Equal(S("2"), store.Get(cf, S("second")));
+    }
+
+    [Fact]
     public void Later_writes_in_a_batch_win_over_earlier_ones_for_the_same_key()
     {
         using var store = Open();
