@@ -862,9 +862,10 @@ internal sealed partial class Evm
                 case 0x54: // SLOAD
                     {
                         ref var key = ref Unsafe.Add(ref st, sp - 1);
-                        gas -= state.WarmSlot(self, key) ? 2100 : 100;
+                        var loaded = state.LoadStorage(self, key, out bool cold);
+                        gas -= cold ? 2100 : 100;
                         if (gas < 0) return -1;
-                        key = state.GetStorage(self, key);
+                        key = loaded;
                         break;
                     }
                 case 0x55: // SSTORE
@@ -875,8 +876,8 @@ internal sealed partial class Evm
                         var key = Unsafe.Add(ref st, sp - 1);
                         var value = Unsafe.Add(ref st, sp - 2);
                         sp -= 2;
-                        if (state.WarmSlot(self, key)) gas -= 2100;
-                        var current = state.GetStorage(self, key, out var original);
+                        var current = state.LoadStorageForWrite(self, key, out var original, out bool cold);
+                        if (cold) gas -= 2100;
                         if (current.Equals(value))
                         {
                             gas -= 100;

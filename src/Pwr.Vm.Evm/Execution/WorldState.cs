@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pwr.Core;
 using Pwr.Vm.Evm.Numerics;
@@ -13,12 +14,11 @@ public sealed class WorldState
     private readonly Dictionary<Address, StateObject> _objects = [];
     private readonly Dictionary<Hash32, CodeInfo> _codeCache = [];
     private readonly List<JournalEntry> _journal = [];
-    private readonly HashSet<Address> _warmAccounts = [];
-    private readonly HashSet<(Address, UInt256)> _warmSlots = [];
+    // EIP-2929 warm sets as marks on the account objects and storage slots: a mark counts only when it equals the
+    // current transaction's number, so ending a transaction empties both sets in O(1), and warming a slot costs no
+    // lookup beyond the one that reads it.
+    private long _txNumber = 1;
     private readonly Dictionary<(Address, UInt256), UInt256> _transient = [];
-    private readonly HashSet<Address> _touched = [];
-    private readonly HashSet<Address> _destructed = [];
-    private readonly HashSet<Address> _created = [];
     // Accounts written in the transaction / since the last CollectChanges; flags on the objects keep them unique
     // without hashing the address on every write.
     private readonly List<StateObject> _txDirty = [];
@@ -102,16 +102,19 @@ public sealed class WorldState
     }
 
     /// <summary>Marks an account touched (EIP-161: deleted at the end of the transaction if then empty).</summary>
-    public void Touch(in Address address)
+    public void Touch(in Address address) => Touch(GetForWrite(address));
+
+    private void Touch(StateObject o)
     {
-        GetForWrite(address);
-        if (_touched.Add(address)) _journal.Add(new JournalEntry(JournalKind.Touch, address));
+        if (o.TouchedIn == _txNumber) return;
+        o.TouchedIn = _txNumber;
+        _journal.Add(new JournalEntry(JournalKind.Touch, o.Address));
     }
 
     public void AddBalance(in Address address, in UInt256 amount)
     {
         var o = GetForWrite(address);
-        Touch(address);
+        Touch(o);
         if (amount.IsZero) return;
         _journal.Add(new JournalEntry(JournalKind.Balance, address) { OldValue = o.Balance, OldFlag = o.Exists });
         o.Balance = UInt256.Add(o.Balance, amount);
@@ -121,7 +124,7 @@ public sealed class WorldState
     public void SubtractBalance(in Address address, in UInt256 amount)
     {
         var o = GetForWrite(address);
-        Touch(address);
+        Touch(o);
         if (amount.IsZero) return;
         _journal.Add(new JournalEntry(JournalKind.Balance, address) { OldValue = o.Balance, OldFlag = o.Exists });
         o.Balance = UInt256.Subtract(o.Balance, amount);
@@ -131,7 +134,7 @@ public sealed class WorldState
     public void SetNonce(in Address address, ulong nonce)
     {
         var o = GetForWrite(address);
-        Touch(address);
+        Touch(o);
         _journal.Add(new JournalEntry(JournalKind.Nonce, address) { OldNonce = o.Nonce, OldFlag = o.Exists });
         o.Nonce = nonce;
         o.Exists = true;
@@ -140,7 +143,7 @@ public sealed class WorldState
     public void SetCode(in Address address, byte[] code)
     {
         var o = GetForWrite(address);
-        Touch(address);
+        Touch(o);
         _journal.Add(new JournalEntry(JournalKind.Code, address) { OldCode = o.Code, OldHash = o.CodeHash, OldFlag = o.CodeChanged });
         var hash = code.Length == 0 ? AccountState.EmptyCodeHash : Keccak.Hash256(code);
         o.CodeHash = hash;
@@ -153,7 +156,7 @@ public sealed class WorldState
     public void CreateAccount(in Address address)
     {
         var o = GetForWrite(address);
-        Touch(address);
+        Touch(o);
         _journal.Add(new JournalEntry(JournalKind.Create, address)
         {
             OldFlag = o.Exists,
@@ -165,19 +168,37 @@ public sealed class WorldState
         if (_backend.HasStorage(address) || o.Storage.Count != 0)
         {
             o.StorageCleared = true;
-            o.Storage.Clear();
+            ClearStorageKeepingWarmth(o);
         }
-        if (_created.Add(address)) _journal.Add(new JournalEntry(JournalKind.Created, address));
+        if (o.CreatedIn != _txNumber)
+        {
+            o.CreatedIn = _txNumber;
+            _journal.Add(new JournalEntry(JournalKind.Created, address));
+        }
+    }
+
+    /// <summary>Drops an account's storage but not the slots' EIP-2929 warmth, which belongs to the transaction: warm
+    /// slots stay as zero entries, the value a cleared account's slot reads anyway.</summary>
+    private void ClearStorageKeepingWarmth(StateObject o)
+    {
+        List<UInt256>? warm = null;
+        foreach (var (key, slot) in o.Storage)
+            if (slot.WarmIn == _txNumber) (warm ??= []).Add(key);
+        o.Storage.Clear();
+        if (warm is null) return;
+        foreach (var key in warm) o.Storage[key] = new StorageSlot { WarmIn = _txNumber };
     }
 
     /// <summary>True when the account was created by the current transaction (EIP-6780).</summary>
-    public bool WasCreatedInTransaction(in Address address) => _created.Contains(address);
+    public bool WasCreatedInTransaction(in Address address) => Get(address).CreatedIn == _txNumber;
 
     /// <summary>Marks the account for deletion at the end of the transaction (EIP-6780 SELFDESTRUCT of a new contract).</summary>
     public void MarkDestructed(in Address address)
     {
-        GetForWrite(address);
-        if (_destructed.Add(address)) _journal.Add(new JournalEntry(JournalKind.Destruct, address));
+        var o = GetForWrite(address);
+        if (o.DestructedIn == _txNumber) return;
+        o.DestructedIn = _txNumber;
+        _journal.Add(new JournalEntry(JournalKind.Destruct, address));
     }
 
     /// <summary>True when the account would collide with a new contract: it has a nonce, code or storage.</summary>
@@ -206,15 +227,6 @@ public sealed class WorldState
 
     public UInt256 GetStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Current;
 
-    /// <summary>The slot's current value and, in <paramref name="original"/>, its value at the start of the transaction
-    /// (one lookup for SSTORE's gas rules).</summary>
-    public UInt256 GetStorage(in Address address, in UInt256 key, out UInt256 original)
-    {
-        ref var slot = ref Slot(Get(address), key);
-        original = slot.Original;
-        return slot.Current;
-    }
-
     public void SetStorage(in Address address, in UInt256 key, in UInt256 value)
     {
         var o = GetForWrite(address);
@@ -239,18 +251,41 @@ public sealed class WorldState
     /// transaction starts with them in its access list), so they never enter the set or the journal.</summary>
     public bool WarmAccount(in Address address)
     {
-        if (address.SmallId(Precompiles.PrecompileSet.Count) != 0 || !_warmAccounts.Add(address)) return false;
+        if (address.SmallId(Precompiles.PrecompileSet.Count) != 0) return false;
+        var o = Get(address);
+        if (o.WarmIn == _txNumber) return false;
+        o.WarmIn = _txNumber;
         _journal.Add(new JournalEntry(JournalKind.WarmAccount, address));
         return true;
     }
 
     public bool IsWarm(in Address address) =>
-        address.SmallId(Precompiles.PrecompileSet.Count) != 0 || _warmAccounts.Contains(address);
+        address.SmallId(Precompiles.PrecompileSet.Count) != 0 || Get(address).WarmIn == _txNumber;
 
     /// <summary>Warms a storage slot; returns true when it was cold.</summary>
-    public bool WarmSlot(in Address address, in UInt256 key)
+    public bool WarmSlot(in Address address, in UInt256 key) => Warm(ref Slot(Get(address), key), address, key);
+
+    /// <summary>SLOAD: the slot's value, warming it; <paramref name="wasCold"/> tells the gas rule which price applies.</summary>
+    public UInt256 LoadStorage(in Address address, in UInt256 key, out bool wasCold)
     {
-        if (!_warmSlots.Add((address, key))) return false;
+        ref var slot = ref Slot(Get(address), key);
+        wasCold = Warm(ref slot, address, key);
+        return slot.Current;
+    }
+
+    /// <summary>SSTORE's reads in one lookup: warms the slot and gives its current and original (transaction start) value.</summary>
+    public UInt256 LoadStorageForWrite(in Address address, in UInt256 key, out UInt256 original, out bool wasCold)
+    {
+        ref var slot = ref Slot(Get(address), key);
+        wasCold = Warm(ref slot, address, key);
+        original = slot.Original;
+        return slot.Current;
+    }
+
+    private bool Warm(ref StorageSlot slot, in Address address, in UInt256 key)
+    {
+        if (slot.WarmIn == _txNumber) return false;
+        slot.WarmIn = _txNumber;
         _journal.Add(new JournalEntry(JournalKind.WarmSlot, address) { Key = key });
         return true;
     }
@@ -307,13 +342,18 @@ public sealed class WorldState
                         break;
                     }
                 case JournalKind.Transient: _transient[(e.Address, e.Key)] = e.OldValue; break;
-                case JournalKind.Touch: _touched.Remove(e.Address); break;
-                case JournalKind.WarmAccount: _warmAccounts.Remove(e.Address); break;
-                case JournalKind.WarmSlot: _warmSlots.Remove((e.Address, e.Key)); break;
+                case JournalKind.Touch: _objects[e.Address].TouchedIn = 0; break;
+                case JournalKind.WarmAccount: _objects[e.Address].WarmIn = 0; break;
+                case JournalKind.WarmSlot:
+                    {
+                        ref var slot = ref CollectionsMarshal.GetValueRefOrNullRef(_objects[e.Address].Storage, e.Key);
+                        if (!Unsafe.IsNullRef(ref slot)) slot.WarmIn = 0;
+                        break;
+                    }
                 case JournalKind.Refund: Refund = e.OldRefund; break;
                 case JournalKind.Log: _logs.RemoveAt(_logs.Count - 1); break;
-                case JournalKind.Destruct: _destructed.Remove(e.Address); break;
-                case JournalKind.Created: _created.Remove(e.Address); break;
+                case JournalKind.Destruct: _objects[e.Address].DestructedIn = 0; break;
+                case JournalKind.Created: _objects[e.Address].CreatedIn = 0; break;
             }
         }
         _journal.RemoveRange(snapshot, _journal.Count - snapshot);
@@ -328,8 +368,7 @@ public sealed class WorldState
         foreach (var o in _txDirty)
         {
             o.TxDirty = false;
-            var address = o.Address;
-            if (_destructed.Contains(address) || (_touched.Contains(address) && o.IsEmpty))
+            if (o.DestructedIn == _txNumber || (o.TouchedIn == _txNumber && o.IsEmpty))
             {
                 o.Exists = false;
                 o.Nonce = 0;
@@ -359,12 +398,8 @@ public sealed class WorldState
         }
         _txDirty.Clear();
         _journal.Clear();
-        _warmAccounts.Clear();
-        _warmSlots.Clear();
+        _txNumber++;
         _transient.Clear();
-        _touched.Clear();
-        _destructed.Clear();
-        _created.Clear();
         _logs.Clear();
         Refund = 0;
     }
@@ -375,12 +410,8 @@ public sealed class WorldState
         Revert(0);
         foreach (var o in _txDirty) o.TxDirty = false;
         _txDirty.Clear();
-        _warmAccounts.Clear();
-        _warmSlots.Clear();
+        _txNumber++;
         _transient.Clear();
-        _touched.Clear();
-        _destructed.Clear();
-        _created.Clear();
         _logs.Clear();
         Refund = 0;
     }
@@ -422,6 +453,9 @@ public sealed class WorldState
         public bool CodeChanged;
         public bool StorageCleared;
         public bool TxDirty, BlockDirty;
+        /// <summary>The number of the transaction that warmed (EIP-2929), touched (EIP-161), created (EIP-6780) or
+        /// self-destructed this account; a mark means something only while it equals the current number.</summary>
+        public long WarmIn, TouchedIn, CreatedIn, DestructedIn;
         public readonly Dictionary<UInt256, StorageSlot> Storage = [];
         public readonly HashSet<UInt256> DirtySlots = [];
 
@@ -440,6 +474,7 @@ public sealed class WorldState
             StorageCleared = false;
             TxDirty = false;
             BlockDirty = false;
+            WarmIn = TouchedIn = CreatedIn = DestructedIn = 0;
             Storage.Clear();
             DirtySlots.Clear();
             return this;
@@ -450,6 +485,8 @@ public sealed class WorldState
     {
         public UInt256 Original;
         public UInt256 Current;
+        /// <summary>The number of the transaction that warmed this slot (EIP-2929).</summary>
+        public long WarmIn;
     }
 
     private enum JournalKind : byte
