@@ -62,5 +62,8 @@ public static class Keccak
             _digest.DoFinal(output);
             return new Hash32(output);
         }
+
+        /// <summary>Writes the 32-byte hash and starts over.</summary>
+        public void Finish(Span<byte> output) => _digest.DoFinal(output);
     }
 }

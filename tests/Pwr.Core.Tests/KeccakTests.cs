@@ -54,6 +54,11 @@ public class KeccakTests
             hasher.Update(data.AsSpan(0, split));
             hasher.Update(data.AsSpan(split));
             Assert.Equal(expected, hasher.Finish());
+            // The span form writes the same hash, and each Finish starts the hasher over.
+            hasher.Update(data);
+            var written = new byte[32];
+            hasher.Finish(written);
+            Assert.Equal(expected.ToArray(), written);
         }
     }
 

@@ -14,6 +14,8 @@ internal sealed class KeccakCache
 {
     private const int Size = 64; // a power of two
     private readonly Entry[] _entries = new Entry[Size];
+    // Its own hasher: the interpreter runs on one thread, and this skips Keccak's thread-static lookup per miss.
+    private readonly Keccak.Hasher _hasher = new();
     private long _generation = 1;
 
     /// <summary>Forgets every cached hash.</summary>
@@ -30,7 +32,8 @@ internal sealed class KeccakCache
         if (entry.Generation == _generation && ((ReadOnlySpan<ulong>)entry.Key).SequenceEqual(words)) return entry.Value;
 
         Span<byte> hash = stackalloc byte[32];
-        Keccak.Hash256(input, hash);
+        _hasher.Update(input);
+        _hasher.Finish(hash);
         entry.Key = key;
         entry.Value = new UInt256(hash);
         entry.Generation = _generation;

@@ -34,18 +34,18 @@ public sealed class TransactionProcessor
     public static long IntrinsicGas(EvmTransaction tx)
     {
         int keys = 0;
-        foreach (var entry in tx.AccessList) keys += entry.StorageKeys.Count;
+        if (tx.AccessList.Count != 0)
+            foreach (var entry in tx.AccessList) keys += entry.StorageKeys.Count;
         return (long)Transactions.IntrinsicGas.Compute(tx.Data, tx.IsCreate, tx.AccessList.Count, keys);
     }
 
     /// <summary>Validates <paramref name="tx"/> and, when valid, executes it and finalizes its state changes.</summary>
     public TransactionResult Execute(EvmTransaction tx)
     {
-        var rejection = Validate(tx, out var effectiveGasPrice);
+        var rejection = Validate(tx, out var effectiveGasPrice, out long intrinsic);
         if (rejection is not null) return rejection;
 
         var sender = tx.Sender;
-        long intrinsic = IntrinsicGas(tx);
         // Buy all gas up front; unused gas is paid back below.
         _state.SubtractBalance(sender, UInt256.Multiply(new UInt256((ulong)tx.GasLimit), effectiveGasPrice));
 
@@ -58,11 +58,7 @@ public sealed class TransactionProcessor
         // treats precompiles as always warm).
         _state.WarmAccount(sender);
         _state.WarmAccount(_block.Coinbase);
-        foreach (var entry in tx.AccessList)
-        {
-            _state.WarmAccount(entry.Address);
-            foreach (var key in entry.StorageKeys) _state.WarmSlot(entry.Address, key);
-        }
+        if (tx.AccessList.Count != 0) WarmAccessList(tx.AccessList);
 
         long gas = tx.GasLimit - intrinsic;
         CallResult result;
@@ -93,7 +89,7 @@ public sealed class TransactionProcessor
         var priorityFee = UInt256.Subtract(effectiveGasPrice, _block.BaseFee);
         _state.AddBalance(_block.Coinbase, UInt256.Multiply(new UInt256((ulong)gasUsed), priorityFee));
 
-        var logs = result.Status == EvmStatus.Success ? _state.Logs.ToArray() : [];
+        var logs = result.Status == EvmStatus.Success ? _state.CopyLogs() : [];
         _state.FinalizeTransaction();
         return new TransactionResult
         {
@@ -105,17 +101,27 @@ public sealed class TransactionProcessor
         };
     }
 
-    private TransactionResult? Validate(EvmTransaction tx, out UInt256 effectiveGasPrice)
+    private void WarmAccessList(IReadOnlyList<AccessListEntry> accessList)
+    {
+        foreach (var entry in accessList)
+        {
+            _state.WarmAccount(entry.Address);
+            foreach (var key in entry.StorageKeys) _state.WarmSlot(entry.Address, key);
+        }
+    }
+
+    private TransactionResult? Validate(EvmTransaction tx, out UInt256 effectiveGasPrice, out long intrinsic)
     {
         effectiveGasPrice = default;
+        intrinsic = IntrinsicGas(tx);
         if (tx.Type == 3 || tx.BlobVersionedHashes.Count > 0)
             return TransactionResult.Rejected(TransactionError.BlobTransactionsUnsupported, "blob transactions (type 3) are not supported");
         if (tx.Type > 3)
             return TransactionResult.Rejected(TransactionError.UnsupportedType, $"transaction type {tx.Type} is not supported");
         if (tx.IsCreate && tx.Data.Length > Evm.MaxInitCodeSize)
             return TransactionResult.Rejected(TransactionError.InitCodeTooLarge, $"init code of {tx.Data.Length} bytes exceeds {Evm.MaxInitCodeSize}");
-        if (tx.GasLimit < IntrinsicGas(tx))
-            return TransactionResult.Rejected(TransactionError.IntrinsicGasTooLow, $"gas limit {tx.GasLimit} below intrinsic gas {IntrinsicGas(tx)}");
+        if (tx.GasLimit < intrinsic)
+            return TransactionResult.Rejected(TransactionError.IntrinsicGasTooLow, $"gas limit {tx.GasLimit} below intrinsic gas {intrinsic}");
         if (tx.GasLimit > _block.GasLimit)
             return TransactionResult.Rejected(TransactionError.GasLimitAboveBlock, $"gas limit {tx.GasLimit} above block gas limit {_block.GasLimit}");
 

@@ -37,6 +37,9 @@ public sealed class WorldState
     /// <summary>Logs emitted so far in the current transaction (reverted frames removed).</summary>
     public IReadOnlyList<LogEntry> Logs => _logs;
 
+    /// <summary>A copy of the current transaction's logs (empty array when none).</summary>
+    public LogEntry[] CopyLogs() => _logs.Count == 0 ? [] : _logs.ToArray();
+
     // ---------------- accounts ----------------
 
     private StateObject Get(in Address address)
