@@ -34,8 +34,7 @@ public sealed class TransactionProcessor
     public static long IntrinsicGas(EvmTransaction tx)
     {
         int keys = 0;
-        if (tx.AccessList.Count != 0)
-            foreach (var entry in tx.AccessList) keys += entry.StorageKeys.Count;
+        foreach (var entry in tx.AccessList) keys += entry.StorageKeys.Count;
         return (long)Transactions.IntrinsicGas.Compute(tx.Data, tx.IsCreate, tx.AccessList.Count, keys);
     }
 
@@ -58,7 +57,11 @@ public sealed class TransactionProcessor
         // treats precompiles as always warm).
         _state.WarmAccount(sender);
         _state.WarmAccount(_block.Coinbase);
-        if (tx.AccessList.Count != 0) WarmAccessList(tx.AccessList);
+        foreach (var entry in tx.AccessList)
+        {
+            _state.WarmAccount(entry.Address);
+            foreach (var key in entry.StorageKeys) _state.WarmSlot(entry.Address, key);
+        }
 
         long gas = tx.GasLimit - intrinsic;
         CallResult result;
@@ -99,15 +102,6 @@ public sealed class TransactionProcessor
             Output = result.Output,
             ContractAddress = contractAddress,
         };
-    }
-
-    private void WarmAccessList(IReadOnlyList<AccessListEntry> accessList)
-    {
-        foreach (var entry in accessList)
-        {
-            _state.WarmAccount(entry.Address);
-            foreach (var key in entry.StorageKeys) _state.WarmSlot(entry.Address, key);
-        }
     }
 
     private TransactionResult? Validate(EvmTransaction tx, out UInt256 effectiveGasPrice, out long intrinsic)

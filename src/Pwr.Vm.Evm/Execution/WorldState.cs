@@ -37,8 +37,8 @@ public sealed class WorldState
     /// <summary>Logs emitted so far in the current transaction (reverted frames removed).</summary>
     public IReadOnlyList<LogEntry> Logs => _logs;
 
-    /// <summary>A copy of the current transaction's logs (empty array when none).</summary>
-    public LogEntry[] CopyLogs() => _logs.Count == 0 ? [] : _logs.ToArray();
+    /// <summary>A copy of the current transaction's logs.</summary>
+    public LogEntry[] CopyLogs() => _logs.ToArray();
 
     // ---------------- accounts ----------------
 
