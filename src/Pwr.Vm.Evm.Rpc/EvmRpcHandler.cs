@@ -123,6 +123,7 @@ public sealed class EvmRpcHandler
         "eth_getTransactionCount" => TransactionCount(p),
         "eth_getCode" => GetCode(p),
         "eth_getStorageAt" => GetStorageAt(p),
+        "eth_getProof" => GetProof(p),
         "eth_call" => Call(p),
         "eth_estimateGas" => EstimateGas(p),
         "eth_sendRawTransaction" => SendRawTransaction(p),
@@ -204,6 +205,65 @@ public sealed class EvmRpcHandler
         var slot = ParseQuantity(Param(p, 1, "slot"), "slot");
         if (slot.GetBitLength() > 256) throw RpcException.Params("invalid argument slot: more than 32 bytes");
         return Data(StateAt(p, 2).GetStorage(address, UInt256.FromBigInteger(slot)).ToBigEndian());
+    }
+
+    /// <summary>EIP-1186, answered like geth: proofs under the state root of the block asked for (latest when absent).</summary>
+    private JsonObject GetProof(JsonElement p)
+    {
+        var address = ParseAddress(Param(p, 0, "address"), "address");
+        var keysParam = Param(p, 1, "storageKeys");
+        if (keysParam.ValueKind != JsonValueKind.Array) throw RpcException.Params("invalid argument 1: storageKeys must be an array of hex strings");
+        var slots = new List<UInt256>(keysParam.GetArrayLength());
+        var outputKeys = new List<string>(slots.Capacity);
+        foreach (var key in keysParam.EnumerateArray())
+        {
+            var (slot, length) = ParseStorageKey(key);
+            slots.Add(slot);
+            // geth: a 32-byte key comes back as given (as data), a shorter one as a quantity.
+            outputKeys.Add(length == 32 ? Data(slot.ToBigEndian()) : Quantity(slot));
+        }
+        var proof = StateAt(p, 2).Prove(address, slots);
+        var storage = new JsonArray();
+        for (int i = 0; i < slots.Count; i++)
+        {
+            var entry = proof.Storage[i];
+            storage.Add(new JsonObject { ["key"] = outputKeys[i], ["value"] = Quantity(entry.Value), ["proof"] = Nodes(entry.Nodes) });
+        }
+        // An absent account is reported as EIP-1186 describes it: no nonce or balance, empty code and storage.
+        var account = proof.Account ?? new AccountState(0, UInt256.Zero, AccountState.EmptyCodeHash);
+        return new JsonObject
+        {
+            ["address"] = address.ToString(),
+            ["accountProof"] = Nodes(proof.AccountNodes),
+            ["balance"] = Quantity(account.Balance),
+            ["codeHash"] = account.CodeHash.ToString(),
+            ["nonce"] = Quantity(account.Nonce),
+            ["storageHash"] = proof.StorageRoot.ToString(),
+            ["storageProof"] = storage,
+        };
+
+        static JsonArray Nodes(IReadOnlyList<byte[]> nodes)
+        {
+            var array = new JsonArray();
+            foreach (var node in nodes) array.Add(Data(node));
+            return array;
+        }
+    }
+
+    /// <summary>A storage key as geth's decodeHash reads it: hex with or without 0x, at most 32 bytes, an odd digit count allowed.</summary>
+    private static (UInt256 Slot, int Length) ParseStorageKey(JsonElement key)
+    {
+        if (key.ValueKind != JsonValueKind.String) throw RpcException.Params("invalid argument 1: storage keys must be hex strings");
+        var text = key.GetString()!;
+        var digits = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? text[2..] : text;
+        if (digits.Length % 2 == 1) digits = "0" + digits;
+        if (digits.Length > 64) throw RpcException.Params($"invalid argument 1: hex string too long, want at most 32 bytes: {text}");
+        byte[] bytes;
+        try { bytes = Convert.FromHexString(digits); }
+        catch (FormatException) { throw RpcException.Params($"invalid argument 1: invalid hex string: {text}"); }
+        Span<byte> word = stackalloc byte[32];
+        bytes.CopyTo(word[(32 - bytes.Length)..]);
+        return (new UInt256(word), bytes.Length);
     }
 
     private JsonObject FeeHistory(JsonElement p)

@@ -12,7 +12,7 @@ public class HandlerFuzzTests
         "eth_chainId", "eth_blockNumber", "eth_getBalance", "eth_getTransactionCount", "eth_getCode", "eth_getStorageAt", "eth_call",
         "eth_estimateGas", "eth_sendRawTransaction", "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getBlockByNumber",
         "eth_getBlockByHash", "eth_getBlockTransactionCountByNumber", "eth_getLogs", "eth_feeHistory", "eth_newFilter",
-        "eth_getFilterChanges", "eth_uninstallFilter", "eth_getTransactionByBlockNumberAndIndex", "web3_sha3",
+        "eth_getFilterChanges", "eth_uninstallFilter", "eth_getTransactionByBlockNumberAndIndex", "web3_sha3", "eth_getProof",
     ];
 
     private static readonly object?[] Values =
@@ -20,7 +20,7 @@ public class HandlerFuzzTests
         null, 0, -1, 1.5, true, "", "0x", "0x0", "0xzz", "latest", "pending", "earliest", "0xffffffffffffffffff",
         "0x" + new string('f', 64), "0x" + new string('0', 40), "0x" + new string('1', 130), new object[] { }, new object?[] { null, "0x1" },
         new { to = "0x12" }, new { from = "0x" + new string('0', 40), data = "0x00" }, new { fromBlock = "0x10", toBlock = "0x1", topics = new object?[] { null, "x" } },
-        new { address = new[] { "0xg" } }, new { blockHash = "0x" + new string('a', 64), fromBlock = "0x0" }, new { gas = "0x" + new string('f', 40) },
+        new { address = new[] { "0xg" } }, new[] { "0x1", "0x" + new string('0', 64) }, new[] { "0xzz" }, new { blockHash = "0x" + new string('a', 64), fromBlock = "0x0" }, new { gas = "0x" + new string('f', 40) },
     ];
 
     [Fact]

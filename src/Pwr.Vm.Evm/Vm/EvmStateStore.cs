@@ -52,6 +52,30 @@ public sealed class EvmStateStore : IStateBackend
 
     public bool HasStorage(in Address address) => TryGetRecord(address, out var record) && record.StorageRoot != PatriciaRoot.Empty;
 
+    /// <summary>
+    /// EIP-1186 (eth_getProof): the account's record with its Merkle proof under <see cref="Root"/>, and each slot's value
+    /// with its proof under the account's storage root. Absence is proved too (an absent account has no storage proofs).
+    /// </summary>
+    public AccountProof Prove(in Address address, IReadOnlyList<UInt256> slots)
+    {
+        var accounts = new PatriciaTrie(_nodes, Root);
+        var key = Keccak.Hash256(address.ToArray()).ToArray();
+        var accountNodes = accounts.GetProof(key);
+        bool exists = TryDecode(accounts.Get(key), out var record);
+        var storageTrie = exists && record.StorageRoot != PatriciaRoot.Empty ? new PatriciaTrie(_nodes, record.StorageRoot) : null;
+        var storage = new StorageProof[slots.Count];
+        for (int i = 0; i < slots.Count; i++)
+        {
+            if (storageTrie is null) { storage[i] = new StorageProof(slots[i], UInt256.Zero, []); continue; }
+            var slotKey = Keccak.Hash256(slots[i].ToBigEndian()).ToArray();
+            var encoded = storageTrie.Get(slotKey);
+            var value = UInt256.Zero;
+            if (encoded is not null && new RlpReader(encoded).TryReadInteger(32, out var bytes)) value = new UInt256(bytes);
+            storage[i] = new StorageProof(slots[i], value, storageTrie.GetProof(slotKey));
+        }
+        return new AccountProof(exists ? record.Account : null, exists ? record.StorageRoot : PatriciaRoot.Empty, accountNodes, storage);
+    }
+
     /// <summary>Writes a block's changes (from <see cref="WorldState.CollectChanges"/>) through <paramref name="state"/> and records the new root.</summary>
     public Hash32 Apply(IReadOnlyList<AccountChange> changes, IVmState state)
     {
@@ -110,3 +134,9 @@ public sealed class EvmStateStore : IStateBackend
 
     private readonly record struct AccountRecord(AccountState Account, Hash32 StorageRoot);
 }
+
+/// <summary>An account (null when absent) and its proof under a state root; see <see cref="EvmStateStore.Prove"/>.</summary>
+public sealed record AccountProof(AccountState? Account, Hash32 StorageRoot, IReadOnlyList<byte[]> AccountNodes, IReadOnlyList<StorageProof> Storage);
+
+/// <summary>One storage slot's value (zero when absent) and its proof under the account's storage root.</summary>
+public sealed record StorageProof(UInt256 Slot, UInt256 Value, IReadOnlyList<byte[]> Nodes);

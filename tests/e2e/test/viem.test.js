@@ -1,7 +1,7 @@
 // viem against the PWR EVM JSON-RPC wrapper: same scenarios as the ethers suite.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, http, parseAbiItem, parseEther, parseUnits } from "viem";
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, encodeAbiParameters, http, keccak256, parseAbiItem, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
@@ -123,6 +123,24 @@ describe("viem", { timeout: TEST_TIMEOUT_MS }, () => {
     assert.equal(events.length, 2);
     assert.equal(events[1].args.to, receiver);
     await assert.rejects(publicClient.readContract({ address: nftAddress, abi, functionName: "ownerOf", args: [42n] }), (e) => revertOf(e) === "ERC721NonexistentToken");
+  });
+
+  test("getProof proves the ERC-20 balance slot under the block's state root (EIP-1186)", async () => {
+    const blockNumber = await publicClient.getBlockNumber();
+    const block = await publicClient.getBlock({ blockNumber });
+    // OpenZeppelin's ERC20 keeps _balances at slot 0: an account's entry is keccak256(abi.encode(account, 0)).
+    const slot = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [account.address, 0n]));
+    const proof = await publicClient.getProof({ address: tokenAddress, storageKeys: [slot], blockNumber });
+    const balance = await publicClient.readContract({ address: tokenAddress, abi: artifacts.TestToken.abi, functionName: "balanceOf", args: [account.address], blockNumber });
+    assert.equal(proof.address.toLowerCase(), tokenAddress.toLowerCase());
+    assert.equal(proof.storageProof[0].key, slot);
+    assert.equal(proof.storageProof[0].value, balance);
+    assert.ok(balance > 0n);
+    assert.equal(proof.nonce, 1);
+    // Each proof starts at the node its root names: the block's state root, then the account's storage root.
+    assert.equal(keccak256(proof.accountProof[0]), block.stateRoot);
+    assert.equal(keccak256(proof.storageProof[0].proof[0]), proof.storageHash);
+    assert.equal(proof.codeHash, keccak256(await publicClient.getCode({ address: tokenAddress, blockNumber })));
   });
 
   test("blocks, fee history and nonces", async () => {
