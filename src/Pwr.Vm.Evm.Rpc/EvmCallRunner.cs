@@ -14,7 +14,7 @@ internal static class EvmCallRunner
         => EvmThread.Run(() => RunHere(state, block, tx));
 
     /// <summary>Runs <paramref name="tx"/> as <see cref="Run"/> does with <paramref name="tracer"/> attached (debug_traceCall).</summary>
-    public static TransactionResult Trace(IStateBackend state, BlockContext block, EvmTransaction tx, CallTracer tracer)
+    public static TransactionResult Trace(IStateBackend state, BlockContext block, EvmTransaction tx, TransactionTrace tracer)
         => EvmThread.Run(() => RunHere(state, block, tx, tracer));
 
     /// <summary>The smallest gas limit with which the call succeeds (binary search), or the failing result at the cap.</summary>
@@ -34,11 +34,13 @@ internal static class EvmCallRunner
             return (hi, null);
         });
 
-    private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx, CallTracer? tracer = null)
+    private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx, TransactionTrace? tracer = null)
     {
         var world = new WorldState(state);
         tx = tx with { Nonce = world.GetNonce(tx.Sender) };
-        return new TransactionProcessor(world, block) { Tracer = tracer }.Execute(tx);
+        var processor = new TransactionProcessor(world, block);
+        tracer?.Attach(processor);
+        return processor.Execute(tx);
     }
 
     /// <summary>The context of a call: the block after <paramref name="head"/>.</summary>

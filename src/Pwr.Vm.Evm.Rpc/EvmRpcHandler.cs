@@ -370,7 +370,7 @@ public sealed class EvmRpcHandler
 
     // ---------------- tracing ----------------
 
-    private JsonObject TraceTransaction(JsonElement p)
+    private JsonNode TraceTransaction(JsonElement p)
     {
         var hash = ParseHash(Param(p, 0, "hash"), "hash");
         var newTracer = TracerFactory(p, 1);
@@ -378,7 +378,7 @@ public sealed class EvmRpcHandler
         var block = _chain.GetBlock(receipt.BlockNumber) ?? throw new RpcException(RpcException.ServerError, $"block #{receipt.BlockNumber} not found");
         int index = (int)receipt.Index;
         var traced = EvmTraceRunner.TraceBlock(_chain, _vm, block, i => i == index, newTracer);
-        return CallTraceJson.Frame(traced[0].Frame);
+        return traced[0].Result;
     }
 
     private JsonArray TraceBlock(EvmBlock block, JsonElement p)
@@ -387,23 +387,24 @@ public sealed class EvmRpcHandler
         if (block.Number == 0) throw new RpcException(RpcException.ServerError, "genesis is not traceable");
         var results = new JsonArray();
         foreach (var traced in EvmTraceRunner.TraceBlock(_chain, _vm, block, _ => true, newTracer))
-            results.Add(new JsonObject { ["txHash"] = traced.Hash.ToString(), ["result"] = CallTraceJson.Frame(traced.Frame) });
+            results.Add(new JsonObject { ["txHash"] = traced.Hash.ToString(), ["result"] = traced.Result });
         return results;
     }
 
-    private JsonObject TraceCall(JsonElement p)
+    private JsonNode TraceCall(JsonElement p)
     {
         var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
         var tracer = TracerFactory(p, 2)();
         var (state, head) = CallState(p);
         var result = EvmCallRunner.Trace(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, tracer);
         // A reverted call is a trace like any other; only a transaction that could not run at all is an error.
-        if (!result.IsValid || tracer.Result is null) throw new RpcException(RpcException.ServerError, GethMessage(result));
-        return CallTraceJson.Frame(tracer.Result);
+        if (!result.IsValid || tracer.Result() is not { } json) throw new RpcException(RpcException.ServerError, GethMessage(result));
+        return json;
     }
 
-    /// <summary>Reads the trace config (parameter <paramref name="index"/>): only geth's callTracer, with onlyTopCall and withLog.</summary>
-    private static Func<CallTracer> TracerFactory(JsonElement p, int index)
+    /// <summary>Reads the trace config (parameter <paramref name="index"/>): geth's callTracer (onlyTopCall, withLog) or
+    /// prestateTracer (diffMode, disableCode, disableStorage).</summary>
+    private static Func<TransactionTrace> TracerFactory(JsonElement p, int index)
     {
         JsonElement tracerName = default;
         if (TryOptional(p, index, out var config))
@@ -413,22 +414,30 @@ public sealed class EvmRpcHandler
         }
         if (tracerName.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
             || (tracerName.ValueKind == JsonValueKind.String && tracerName.GetString() is "" or "structLogger"))
-            throw RpcException.Params("the default struct logger is not supported: pass {\"tracer\":\"callTracer\"}");
+            throw RpcException.Params("the default struct logger is not supported: pass {\"tracer\":\"callTracer\"} or {\"tracer\":\"prestateTracer\"}");
         if (tracerName.ValueKind != JsonValueKind.String) throw RpcException.Params($"invalid argument {index}: tracer must be a string");
-        if (tracerName.GetString() != "callTracer")
-            throw RpcException.Params($"tracer not found: {tracerName.GetString()} is not supported (supported: callTracer)");
-        bool onlyTopCall = false, withLog = false;
-        if (config.TryGetProperty("tracerConfig", out var options) && options.ValueKind != JsonValueKind.Null)
+        var options = config.TryGetProperty("tracerConfig", out var o) && o.ValueKind != JsonValueKind.Null ? o : default;
+        if (options.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
+            throw RpcException.Params($"invalid argument {index}: tracerConfig object expected");
+        switch (tracerName.GetString())
         {
-            if (options.ValueKind != JsonValueKind.Object) throw RpcException.Params($"invalid argument {index}: tracerConfig object expected");
-            onlyTopCall = Flag(options, "onlyTopCall");
-            withLog = Flag(options, "withLog");
+            case "callTracer":
+                {
+                    bool onlyTopCall = Flag(options, "onlyTopCall"), withLog = Flag(options, "withLog");
+                    return () => new TransactionTrace.Calls(new CallTracer(onlyTopCall, withLog));
+                }
+            case "prestateTracer":
+                {
+                    bool diffMode = Flag(options, "diffMode"), disableCode = Flag(options, "disableCode"), disableStorage = Flag(options, "disableStorage");
+                    return () => new TransactionTrace.Prestate(new PrestateTracer(diffMode, disableCode, disableStorage));
+                }
+            default:
+                throw RpcException.Params($"tracer not found: {tracerName.GetString()} is not supported (supported: callTracer, prestateTracer)");
         }
-        return () => new CallTracer(onlyTopCall, withLog);
 
         static bool Flag(JsonElement options, string name)
         {
-            if (!options.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return false;
+            if (options.ValueKind != JsonValueKind.Object || !options.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return false;
             return v.ValueKind switch
             {
                 JsonValueKind.True => true,

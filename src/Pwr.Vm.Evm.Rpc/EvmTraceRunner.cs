@@ -10,13 +10,13 @@ namespace Pwr.Vm.Evm.Rpc;
 internal static class EvmTraceRunner
 {
     /// <summary>One traced transaction of a block.</summary>
-    public readonly record struct TracedTransaction(Hash32 Hash, CallFrame Frame);
+    public readonly record struct TracedTransaction(Hash32 Hash, System.Text.Json.Nodes.JsonNode Result);
 
     /// <summary>Re-executes <paramref name="block"/>'s transactions in order up to the last one <paramref name="trace"/> selects,
     /// tracing the selected ones with a tracer from <paramref name="newTracer"/>.</summary>
     /// <exception cref="RpcException">The replay did not reproduce a receipt (see <see cref="CheckReplay"/>).</exception>
     public static List<TracedTransaction> TraceBlock(EvmChainReader chain, EvmVmOptions options, EvmBlock block,
-        Func<int, bool> trace, Func<CallTracer> newTracer)
+        Func<int, bool> trace, Func<TransactionTrace> newTracer)
     {
         var parent = chain.GetBlock(block.Number - 1) ?? throw new RpcException(RpcException.ServerError, $"parent block #{block.Number - 1} not found");
         int last = -1;
@@ -46,11 +46,11 @@ internal static class EvmTraceRunner
                     deposits[nextDeposit].ApplyTo(world);
                 var (receipt, tx) = receipts[i];
                 var tracer = trace(i) ? newTracer() : null;
-                processor.Tracer = tracer;
+                tracer?.Attach(processor);
                 var result = processor.Execute(tx);
-                processor.Tracer = null;
+                tracer?.Detach(processor);
                 CheckReplay(block, receipt, result);
-                if (tracer?.Result is { } frame) traced.Add(new TracedTransaction(receipt.TransactionHash, frame));
+                if (tracer?.Result() is { } json) traced.Add(new TracedTransaction(receipt.TransactionHash, json));
             }
             return traced;
         });

@@ -136,7 +136,9 @@ public partial class EthRpcTests
         var unknown = "0x" + new string('b', 64);
         AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "callTracer" }), -32000, "transaction not found");
         AssertError(await devnet.CallAsync("debug_traceTransaction", unknown), -32602, "struct logger");
-        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "prestateTracer" }), -32602, "tracer not found");
+        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "prestateTracer" }), -32000, "transaction not found");
+        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "muxTracer" }), -32602, "tracer not found");
+        AssertError(await devnet.CallAsync("debug_traceCall", new { to = AnvilAccounts.AddressStrings[0] }, "latest", new { tracer = "prestateTracer", tracerConfig = new { diffMode = 1 } }), -32602, "diffMode");
         AssertError(await devnet.CallAsync("debug_traceBlockByNumber", head.GetProperty("number").GetString(), new { tracer = "4byteTracer" }), -32602);
         AssertError(await devnet.CallAsync("debug_traceBlockByNumber", "0xffffff", new { tracer = "callTracer" }), -32000, "not found");
         AssertError(await devnet.CallAsync("debug_traceBlockByHash", unknown, new { tracer = "callTracer" }), -32000, "not found");

@@ -67,6 +67,9 @@ internal sealed partial class Evm
     /// <summary>Records call frames when set; null (the default) costs one null check per frame and nothing per opcode.</summary>
     internal CallTracer? Tracer { get; set; }
 
+    /// <summary>Records the state the transaction looks at when set; null costs one null check in the state-reading opcodes.</summary>
+    internal PrestateTracer? Prestate { get; set; }
+
     /// <summary>Starts a transaction: hashes cached by the previous one are forgotten.</summary>
     public void BeginTransaction() => _keccakCache.Clear();
 
@@ -757,6 +760,7 @@ internal sealed partial class Evm
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
                         if (gas < 0) return -1;
+                        Prestate?.LookupAccount(state, address);
                         a = state.GetBalance(address);
                         break;
                     }
@@ -806,6 +810,7 @@ internal sealed partial class Evm
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
                         if (gas < 0) return -1;
+                        Prestate?.LookupAccount(state, address);
                         a = new UInt256((ulong)state.GetCode(address).Length);
                         break;
                     }
@@ -820,6 +825,7 @@ internal sealed partial class Evm
                         if (gas < 0 || !Expand(memory, ref gas, destOffset, length)) return -1;
                         gas -= 3 * Words(length.U0);
                         if (gas < 0) return -1;
+                        Prestate?.LookupAccount(state, address);
                         if (length.IsZero) break;
                         CopyPadded(state.GetCode(address).Code, offset, memory.Span((long)destOffset.U0, (long)length.U0));
                         break;
@@ -831,6 +837,7 @@ internal sealed partial class Evm
                         var address = ToAddress(a);
                         gas -= state.WarmAccount(address) ? 2600 : 100;
                         if (gas < 0) return -1;
+                        Prestate?.LookupAccount(state, address);
                         a = state.IsDead(address) ? default : FromHash(state.GetCodeHash(address));
                         break;
                     }
@@ -865,6 +872,7 @@ internal sealed partial class Evm
                         var loaded = state.LoadStorage(self, key, out bool cold);
                         gas -= cold ? 2100 : 100;
                         if (gas < 0) return -1;
+                        Prestate?.LookupStorage(state, self, key);
                         key = loaded;
                         break;
                     }
@@ -877,6 +885,7 @@ internal sealed partial class Evm
                         var value = Unsafe.Add(ref st, sp - 2);
                         sp -= 2;
                         var current = state.LoadStorageForWrite(self, key, out var original, out bool cold);
+                        Prestate?.LookupStorage(state, self, key);
                         if (cold) gas -= 2100;
                         if (current.Equals(value))
                         {
@@ -974,6 +983,11 @@ internal sealed partial class Evm
         var newAddress = op == 0xf0
             ? CreateAddress(self, state.GetNonce(self))
             : Create2Address(self, salt, initCode);
+        if (Prestate is { } prestate)
+        {
+            prestate.LookupAccount(state, newAddress);
+            prestate.Created(newAddress);
+        }
         long childGas = gas - gas / 64;
         gas -= childGas;
         var child = new Message
@@ -1022,6 +1036,7 @@ internal sealed partial class Evm
             if (op == 0xf1 && state.IsDead(target)) gas -= 25000;
         }
         if (gas < 0) return -1;
+        Prestate?.LookupAccount(state, target);
         long available = gas - gas / 64;
         long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
         gas -= childGas;
@@ -1123,6 +1138,7 @@ internal sealed partial class Evm
         var balance = state.GetBalance(self);
         if (!balance.IsZero && state.IsDead(beneficiary)) gas -= 25000;
         if (gas < 0) return EvmStatus.Failure;
+        Prestate?.LookupAccount(state, beneficiary);
         state.SubtractBalance(self, balance);
         state.AddBalance(beneficiary, balance);
         if (state.WasCreatedInTransaction(self))

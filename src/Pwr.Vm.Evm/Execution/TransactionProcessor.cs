@@ -30,6 +30,13 @@ public sealed class TransactionProcessor
         set => _evm.Tracer = value;
     }
 
+    /// <summary>Records the state each transaction executed while set looks at (geth's prestateTracer); null: no cost.</summary>
+    public PrestateTracer? Prestate
+    {
+        get => _evm.Prestate;
+        set => _evm.Prestate = value;
+    }
+
     /// <summary>Intrinsic gas: 21000 (+32000 for a create), calldata bytes, access list, EIP-3860 init code words.</summary>
     public static long IntrinsicGas(EvmTransaction tx)
     {
@@ -45,6 +52,15 @@ public sealed class TransactionProcessor
         if (rejection is not null) return rejection;
 
         var sender = tx.Sender;
+        if (_evm.Prestate is { } prestate)
+        {
+            // As geth's tracer sees the transaction start: before any gas is bought.
+            prestate.LookupAccount(_state, sender);
+            var target = tx.To ?? Evm.CreateAddress(sender, tx.Nonce);
+            prestate.LookupAccount(_state, target);
+            if (tx.To is null) prestate.Created(target);
+            prestate.LookupAccount(_state, _block.Coinbase);
+        }
         // Buy all gas up front; unused gas is paid back below.
         _state.SubtractBalance(sender, UInt256.Multiply(new UInt256((ulong)tx.GasLimit), effectiveGasPrice));
 
@@ -94,6 +110,7 @@ public sealed class TransactionProcessor
 
         var logs = result.Status == EvmStatus.Success ? _state.CopyLogs() : [];
         _state.FinalizeTransaction();
+        _evm.Prestate?.Finish(_state);
         return new TransactionResult
         {
             Success = result.Status == EvmStatus.Success,

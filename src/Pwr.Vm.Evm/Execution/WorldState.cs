@@ -268,6 +268,9 @@ public sealed class WorldState
     /// <summary>Warms a storage slot; returns true when it was cold.</summary>
     public bool WarmSlot(in Address address, in UInt256 key) => Warm(ref Slot(Get(address), key), address, key);
 
+    /// <summary>A slot's current value without warming it (tracers read state this way, leaving gas untouched).</summary>
+    public UInt256 PeekStorage(in Address address, in UInt256 key) => Slot(Get(address), key).Current;
+
     /// <summary>SLOAD: the slot's value, warming it; <paramref name="wasCold"/> tells the gas rule which price applies.</summary>
     public UInt256 LoadStorage(in Address address, in UInt256 key, out bool wasCold)
     {

@@ -6,7 +6,7 @@ import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
 
-describe("debug_trace* with the callTracer", { timeout: TEST_TIMEOUT_MS }, () => {
+describe("debug_trace* with the callTracer and the prestateTracer", { timeout: TEST_TIMEOUT_MS }, () => {
   /** @type {JsonRpcProvider} */ let provider;
   /** @type {Wallet} */ let wallet;
   let probe, other, probeAddress, otherAddress, receipt;
@@ -80,6 +80,21 @@ describe("debug_trace* with the callTracer", { timeout: TEST_TIMEOUT_MS }, () =>
     assert.equal(ours.result.calls.length, 3);
   });
 
+  test("prestateTracer: what run() read before it ran, and in diffMode what it changed", async () => {
+    const pre = await provider.send("debug_traceTransaction", [receipt.hash, { tracer: "prestateTracer" }]);
+    for (const address of [wallet.address, probeAddress, otherAddress]) assert.ok(pre[lower(address)], `${address} in the prestate`);
+    // other.count is slot 0: 0 before run() (the reverted fail() changes nothing); the sender's nonce is the transaction's.
+    assert.equal(BigInt(pre[lower(otherAddress)].storage?.["0x" + "0".repeat(64)] ?? 0), 0n);
+    const tx = await provider.getTransaction(receipt.hash);
+    assert.equal(pre[lower(wallet.address)].nonce, tx.nonce);
+    assert.equal(pre[lower(probeAddress)].code, await provider.getCode(probeAddress, receipt.blockNumber - 1));
+
+    const { pre: before, post: after } = await provider.send("debug_traceTransaction", [receipt.hash, { tracer: "prestateTracer", tracerConfig: { diffMode: true } }]);
+    assert.equal(BigInt(after[lower(otherAddress)].storage["0x" + "0".repeat(64)]), 7n);
+    assert.equal(after[lower(wallet.address)].nonce, tx.nonce + 1);
+    assert.equal(before[lower(probeAddress)], undefined, "the probe itself changed nothing");
+  });
+
   test("debug_traceCall traces without sending; unknown tracers and hashes are JSON-RPC errors", async () => {
     const before = await other.count();
     const trace = await provider.send("debug_traceCall", [
@@ -87,7 +102,7 @@ describe("debug_trace* with the callTracer", { timeout: TEST_TIMEOUT_MS }, () =>
     assert.equal(trace.calls[2].revertReason, "nope");
     assert.equal(await other.count(), before);
 
-    await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, { tracer: "prestateTracer" }]), /tracer not found/);
+    await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, { tracer: "muxTracer" }]), /tracer not found/);
     await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, {}]), /struct logger is not supported/);
     await assert.rejects(provider.send("debug_traceTransaction", ["0x" + "ab".repeat(32), { tracer: "callTracer" }]), /transaction not found/);
   });
