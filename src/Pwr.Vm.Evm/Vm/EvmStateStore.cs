@@ -44,10 +44,7 @@ public sealed class EvmStateStore : IStateBackend
     public UInt256 GetStorage(in Address address, in UInt256 slot)
     {
         if (!TryGetRecord(address, out var record) || record.StorageRoot == PatriciaRoot.Empty) return default;
-        var value = new PatriciaTrie(_nodes, record.StorageRoot).Get(Keccak.Hash256(slot.ToBigEndian()).ToArray());
-        if (value is null) return default;
-        var reader = new RlpReader(value);
-        return reader.TryReadInteger(32, out var bytes) ? new UInt256(bytes) : default;
+        return DecodeSlot(new PatriciaTrie(_nodes, record.StorageRoot).Get(SlotKey(slot)));
     }
 
     public bool HasStorage(in Address address) => TryGetRecord(address, out var record) && record.StorageRoot != PatriciaRoot.Empty;
@@ -59,7 +56,7 @@ public sealed class EvmStateStore : IStateBackend
     public AccountProof Prove(in Address address, IReadOnlyList<UInt256> slots)
     {
         var accounts = new PatriciaTrie(_nodes, Root);
-        var key = Keccak.Hash256(address.ToArray()).ToArray();
+        var key = AccountKey(address);
         var accountNodes = accounts.GetProof(key);
         bool exists = TryDecode(accounts.Get(key), out var record);
         var storageTrie = exists && record.StorageRoot != PatriciaRoot.Empty ? new PatriciaTrie(_nodes, record.StorageRoot) : null;
@@ -67,11 +64,8 @@ public sealed class EvmStateStore : IStateBackend
         for (int i = 0; i < slots.Count; i++)
         {
             if (storageTrie is null) { storage[i] = new StorageProof(slots[i], UInt256.Zero, []); continue; }
-            var slotKey = Keccak.Hash256(slots[i].ToBigEndian()).ToArray();
-            var encoded = storageTrie.Get(slotKey);
-            var value = UInt256.Zero;
-            if (encoded is not null && new RlpReader(encoded).TryReadInteger(32, out var bytes)) value = new UInt256(bytes);
-            storage[i] = new StorageProof(slots[i], value, storageTrie.GetProof(slotKey));
+            var slotKey = SlotKey(slots[i]);
+            storage[i] = new StorageProof(slots[i], DecodeSlot(storageTrie.Get(slotKey)), storageTrie.GetProof(slotKey));
         }
         return new AccountProof(exists ? record.Account : null, exists ? record.StorageRoot : PatriciaRoot.Empty, accountNodes, storage);
     }
@@ -83,7 +77,7 @@ public sealed class EvmStateStore : IStateBackend
         var accounts = new PatriciaTrie(_nodes, Root);
         foreach (var change in changes)
         {
-            var key = Keccak.Hash256(change.Address.ToArray()).ToArray();
+            var key = AccountKey(change.Address);
             if (change.Deleted)
             {
                 accounts.Delete(key);
@@ -96,7 +90,7 @@ public sealed class EvmStateStore : IStateBackend
                 var storage = new PatriciaTrie(_nodes, storageRoot);
                 foreach (var (slot, value) in change.Storage)
                 {
-                    var slotKey = Keccak.Hash256(slot.ToBigEndian()).ToArray();
+                    var slotKey = SlotKey(slot);
                     if (value.IsZero) storage.Delete(slotKey);
                     else storage.Set(slotKey, RlpCodec.EncodeBytes(value.ToTrimmedBigEndian()));
                 }
@@ -118,7 +112,15 @@ public sealed class EvmStateStore : IStateBackend
         RlpCodec.EncodeBytes(codeHash.ToArray()));
 
     private bool TryGetRecord(in Address address, out AccountRecord record)
-        => TryDecode(new PatriciaTrie(_nodes, Root).Get(Keccak.Hash256(address.ToArray()).ToArray()), out record);
+        => TryDecode(new PatriciaTrie(_nodes, Root).Get(AccountKey(address)), out record);
+
+    // The secure trie's keys: keccak of the address, keccak of the 32-byte slot.
+    private static byte[] AccountKey(in Address address) => Keccak.Hash256(address.ToArray()).ToArray();
+    private static byte[] SlotKey(in UInt256 slot) => Keccak.Hash256(slot.ToBigEndian()).ToArray();
+
+    /// <summary>A storage trie value (rlp of the trimmed word) as a word; absent is zero.</summary>
+    private static UInt256 DecodeSlot(byte[]? value)
+        => value is not null && new RlpReader(value).TryReadInteger(32, out var bytes) ? new UInt256(bytes) : default;
 
     private static bool TryDecode(byte[]? value, out AccountRecord record)
     {
