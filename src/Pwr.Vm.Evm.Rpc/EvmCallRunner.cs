@@ -34,6 +34,24 @@ internal static class EvmCallRunner
             return (hi, null);
         });
 
+    /// <summary>eth_createAccessList as geth computes it: runs the call with the list found so far until a run finds the
+    /// same list (at most 10 rounds); returns that list and the last run's result, whose gas counts the list.</summary>
+    public static (IReadOnlyList<AccessListEntry> List, TransactionResult Result) AccessList(IStateBackend state, BlockContext block, EvmTransaction tx)
+        => EvmThread.Run(() =>
+        {
+            var list = tx.AccessList;
+            for (int round = 1; ; round++)
+            {
+                var world = new WorldState(state);
+                var run = tx with { Nonce = world.GetNonce(tx.Sender), AccessList = list };
+                var tracer = new AccessListTracer(list);
+                var result = new TransactionProcessor(world, block) { AccessList = tracer }.Execute(run);
+                var found = tracer.AccessList();
+                if (!result.IsValid || round == 10 || AccessListTracer.SameList(found, list)) return (found, result);
+                list = found;
+            }
+        });
+
     private static TransactionResult RunHere(IStateBackend state, BlockContext block, EvmTransaction tx, TransactionTrace? tracer = null)
     {
         var world = new WorldState(state);

@@ -136,6 +136,12 @@ public sealed class EvmRpcHandler
         "eth_getTransactionByBlockNumberAndIndex" => TransactionInBlock(BlockByTag(Param(p, 0, "block")), Param(p, 1, "index")),
         "eth_getTransactionByBlockHashAndIndex" => TransactionInBlock(_chain.GetBlock(ParseHash(Param(p, 0, "hash"), "hash")), Param(p, 1, "index")),
         "eth_getUncleCountByBlockNumber" or "eth_getUncleCountByBlockHash" => "0x0",
+        // One block per base-layer block: never an uncle.
+        "eth_getUncleByBlockNumberAndIndex" or "eth_getUncleByBlockHashAndIndex" => null,
+        "eth_getBlockReceipts" => BlockReceipts(Param(p, 0, "block")),
+        // No blob ever lands (type 3 is rejected), so the excess blob gas stays 0 and the fee at its minimum, as BLOBBASEFEE reads it.
+        "eth_blobBaseFee" => Quantity(_vm.BlockContext(0, 0, Hash32.Zero, _chain).BlobBaseFee),
+        "eth_createAccessList" => CreateAccessList(p),
         "eth_getLogs" => GetLogs(Param(p, 0, "filter")),
         "eth_newFilter" => NewFilter(p),
         "eth_newBlockFilter" => _filters.Install(RpcFilters.Kind.Blocks, null, Head().Number),
@@ -156,6 +162,18 @@ public sealed class EvmRpcHandler
         => _chain.Head is { } n && _chain.GetBlock(n) is { } b ? b : throw new RpcException(RpcException.ServerError, "the EVM has not executed its genesis block yet");
 
     private static bool FullTransactions(JsonElement p) => TryOptional(p, 1, out var f) && f.ValueKind == JsonValueKind.True;
+
+    /// <summary>eth_getBlockReceipts: the receipts of a block named by number, tag, hash or {blockHash}/{blockNumber}; null when unknown.</summary>
+    private JsonArray? BlockReceipts(JsonElement block)
+    {
+        var b = block.ValueKind == JsonValueKind.String && block.GetString() is { Length: 66 }
+            ? _chain.GetBlock(ParseHash(block, "block"))
+            : BlockByTag(block);
+        if (b is null) return null;
+        var receipts = new JsonArray();
+        foreach (var hash in b.TransactionHashes) receipts.Add(Receipt(hash));
+        return receipts;
+    }
 
     private EvmBlock? BlockByTag(JsonElement tag)
     {
@@ -305,9 +323,11 @@ public sealed class EvmRpcHandler
         long gas = call.TryGetProperty("gas", out var g) && g.ValueKind != JsonValueKind.Null
             ? (long)Math.Min(ParseU64(g, "gas"), (ulong)_vm.BlockGasLimit) : _vm.BlockGasLimit;
         bool dynamic = !maxFee.IsZero || !tip.IsZero;
+        var accessList = call.TryGetProperty("accessList", out var al) && al.ValueKind != JsonValueKind.Null ? ParseAccessList(al) : [];
         return new EvmTransaction
         {
-            Type = dynamic ? (byte)2 : (byte)0,
+            Type = dynamic ? (byte)2 : accessList.Count > 0 ? (byte)1 : (byte)0,
+            AccessList = accessList,
             Sender = call.TryGetProperty("from", out var f) && f.ValueKind != JsonValueKind.Null ? ParseAddress(f, "from") : Address.Zero,
             To = call.TryGetProperty("to", out var t) && t.ValueKind != JsonValueKind.Null ? ParseAddress(t, "to") : null,
             GasLimit = gas,
@@ -317,6 +337,45 @@ public sealed class EvmRpcHandler
             Value = U("value"),
             Data = data,
         };
+    }
+
+    private static List<AccessListEntry> ParseAccessList(JsonElement list)
+    {
+        if (list.ValueKind != JsonValueKind.Array) throw RpcException.Params("invalid argument 0: accessList must be an array");
+        var entries = new List<AccessListEntry>();
+        foreach (var item in list.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("address", out var address))
+                throw RpcException.Params("invalid argument 0: accessList entries need an address");
+            var keys = new List<UInt256>();
+            if (item.TryGetProperty("storageKeys", out var storageKeys) && storageKeys.ValueKind != JsonValueKind.Null)
+            {
+                if (storageKeys.ValueKind != JsonValueKind.Array) throw RpcException.Params("invalid argument 0: storageKeys must be an array");
+                foreach (var key in storageKeys.EnumerateArray()) keys.Add(new UInt256(ParseHash(key, "storageKeys").ToArray()));
+            }
+            entries.Add(new AccessListEntry(ParseAddress(address, "address"), keys));
+        }
+        return entries;
+    }
+
+    /// <summary>eth_createAccessList: geth's answer, <c>{accessList, error?, gasUsed}</c>; gasUsed counts the list itself.</summary>
+    private JsonObject CreateAccessList(JsonElement p)
+    {
+        var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
+        var (state, head) = CallState(p);
+        var (list, result) = EvmCallRunner.AccessList(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx);
+        if (!result.IsValid) throw new RpcException(RpcException.ServerError, GethMessage(result));
+        var entries = new JsonArray();
+        foreach (var entry in list)
+        {
+            var keys = new JsonArray();
+            foreach (var key in entry.StorageKeys) keys.Add(Data(key.ToBigEndian()));
+            entries.Add(new JsonObject { ["address"] = entry.Address.ToString(), ["storageKeys"] = keys });
+        }
+        var json = new JsonObject { ["accessList"] = entries };
+        if (!result.Success) json["error"] = result.Output.Length > 0 || result.GasUsed < tx.GasLimit ? "execution reverted" : "out of gas";
+        json["gasUsed"] = Quantity(result.GasUsed);
+        return json;
     }
 
     private static UInt256 Checked(BigInteger v, string name)
@@ -402,8 +461,13 @@ public sealed class EvmRpcHandler
         return json;
     }
 
-    /// <summary>Reads the trace config (parameter <paramref name="index"/>): geth's callTracer (onlyTopCall, withLog) or
-    /// prestateTracer (diffMode, disableCode, disableStorage).</summary>
+    /// <summary>What one struct-logger trace may capture before it is refused: a 30M-gas loop would otherwise log
+    /// millions of entries and take the node's memory with it (geth bounds it with a timeout instead).</summary>
+    private const long StructLogBudget = 64L << 20;
+
+    /// <summary>Reads the trace config (parameter <paramref name="index"/>): geth's default struct logger (enableMemory,
+    /// disableStack, disableStorage, enableReturnData, limit), callTracer (onlyTopCall, withLog) or prestateTracer
+    /// (diffMode, disableCode, disableStorage).</summary>
     private static Func<TransactionTrace> TracerFactory(JsonElement p, int index)
     {
         JsonElement tracerName = default;
@@ -414,7 +478,14 @@ public sealed class EvmRpcHandler
         }
         if (tracerName.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null
             || (tracerName.ValueKind == JsonValueKind.String && tracerName.GetString() is "" or "structLogger"))
-            throw RpcException.Params("the default struct logger is not supported: pass {\"tracer\":\"callTracer\"} or {\"tracer\":\"prestateTracer\"}");
+        {
+            // geth's default: its options sit in the config object itself.
+            var logOptions = new StructLoggerOptions(
+                EnableMemory: Flag(config, "enableMemory"), DisableStack: Flag(config, "disableStack"),
+                DisableStorage: Flag(config, "disableStorage"), EnableReturnData: Flag(config, "enableReturnData"),
+                Limit: Limit(config), MaxBytes: StructLogBudget);
+            return () => new TransactionTrace.Steps(new StructLogger(logOptions));
+        }
         if (tracerName.ValueKind != JsonValueKind.String) throw RpcException.Params($"invalid argument {index}: tracer must be a string");
         var options = config.TryGetProperty("tracerConfig", out var o) && o.ValueKind != JsonValueKind.Null ? o : default;
         if (options.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Object))
@@ -442,8 +513,16 @@ public sealed class EvmRpcHandler
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw RpcException.Params($"invalid argument: tracerConfig.{name} must be a boolean"),
+                _ => throw RpcException.Params($"invalid argument: {name} must be a boolean"),
             };
+        }
+
+        static int Limit(JsonElement config)
+        {
+            if (config.ValueKind != JsonValueKind.Object || !config.TryGetProperty("limit", out var v) || v.ValueKind == JsonValueKind.Null) return 0;
+            if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int limit) || limit < 0)
+                throw RpcException.Params("invalid argument: limit must be a non-negative integer");
+            return limit;
         }
     }
 

@@ -21,6 +21,67 @@ internal abstract class TransactionTrace
         public override JsonNode? Result() => tracer.Result is { } frame ? CallTraceJson.Frame(frame) : null;
     }
 
+    /// <summary>geth's default struct logger: <c>{gas, failed, returnValue, structLogs: [...]}</c>.</summary>
+    public sealed class Steps(StructLogger logger) : TransactionTrace
+    {
+        public override void Attach(TransactionProcessor processor) => processor.Steps = logger;
+        public override void Detach(TransactionProcessor processor) => processor.Steps = null;
+
+        public override JsonNode? Result()
+        {
+            if (!logger.Finished) return null;
+            if (logger.OverBudget)
+                throw new RpcException(RpcException.ServerError,
+                    $"the struct log outgrew {logger.Options.MaxBytes >> 20} MiB after {logger.Steps.Count} entries: pass a \"limit\", \"disableStack\": true, or use the callTracer");
+            var logs = new JsonArray();
+            foreach (var step in logger.Steps) logs.Add(Entry(step));
+            return new JsonObject
+            {
+                ["gas"] = logger.GasUsed,
+                ["failed"] = logger.Failed,
+                ["returnValue"] = Data(logger.ReturnValue),
+                ["structLogs"] = logs,
+            };
+        }
+
+        // Field names, order and omissions as geth's legacy struct log JSON: stack words as quantities, memory as 32-byte
+        // words and storage as 32-byte hex, both without 0x; refund and error left out when zero or absent.
+        private static JsonObject Entry(StructLog step)
+        {
+            var entry = new JsonObject
+            {
+                ["pc"] = step.Pc,
+                ["op"] = OpcodeNames.Name(step.Op),
+                ["gas"] = step.Gas,
+                ["gasCost"] = step.GasCost,
+                ["depth"] = step.Depth,
+            };
+            if (step.Error is { } error) entry["error"] = error;
+            if (step.Stack is { } stack)
+            {
+                var items = new JsonArray();
+                foreach (var item in stack) items.Add(item.ToString());
+                entry["stack"] = items;
+            }
+            if (step.ReturnData is { Length: > 0 } returnData) entry["returnData"] = Data(returnData);
+            if (step.Memory is { Length: > 0 } memory)
+            {
+                var words = new JsonArray();
+                for (int i = 0; i < memory.Length; i += 32) words.Add(Convert.ToHexStringLower(memory, i, Math.Min(32, memory.Length - i)));
+                entry["memory"] = words;
+            }
+            if (step.Storage is { Length: > 0 } storage)
+            {
+                var slots = new JsonObject();
+                foreach (var (key, value) in storage)
+                    slots[Convert.ToHexStringLower(key.ToBigEndian())] = Convert.ToHexStringLower(value.ToBigEndian());
+                entry["storage"] = slots;
+            }
+            if (step.Refund != 0) entry["refund"] = step.Refund;
+            return entry;
+        }
+    }
+
     /// <summary>geth's prestateTracer: <c>{address: account}</c>, or <c>{"post": …, "pre": …}</c> in diff mode.</summary>
     public sealed class Prestate(PrestateTracer tracer) : TransactionTrace
     {

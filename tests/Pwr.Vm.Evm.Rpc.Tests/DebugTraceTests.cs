@@ -130,12 +130,68 @@ public partial class EthRpcTests
     }
 
     [Fact]
+    public async Task Default_tracer_logs_every_opcode_as_geths_struct_logger()
+    {
+        var (reverter, _, first, second) = await DeployAndCallTwiceAsync();
+        var hash = second.GetProperty("transactionHash").GetString();
+        var trace = await devnet.ResultAsync("debug_traceTransaction", hash);
+
+        Assert.Equal(Convert.ToInt64(second.GetProperty("gasUsed").GetString(), 16), trace.GetProperty("gas").GetInt64());
+        Assert.False(trace.GetProperty("failed").GetBoolean());
+        Assert.Equal("0x", trace.GetProperty("returnValue").GetString());
+        var logs = trace.GetProperty("structLogs").EnumerateArray().ToList();
+        var start = logs[0];
+        Assert.Equal(0, start.GetProperty("pc").GetInt32());
+        Assert.Equal("PUSH1", start.GetProperty("op").GetString());
+        Assert.Equal(200_000 - 21_000, start.GetProperty("gas").GetInt64());
+        Assert.Equal(3, start.GetProperty("gasCost").GetInt64());
+        Assert.Equal(1, start.GetProperty("depth").GetInt32());
+        Assert.Empty(start.GetProperty("stack").EnumerateArray());
+        Assert.False(start.TryGetProperty("memory", out _));
+        Assert.False(start.TryGetProperty("error", out _));
+
+        // The first call of the block left slot 0 at 1 (this replay ran it first): SLOAD shows 1, SSTORE writes 2.
+        string slot0 = new('0', 64);
+        var sload = logs.Single(l => l.GetProperty("op").GetString() == "SLOAD");
+        Assert.Equal(new string('0', 63) + "1", sload.GetProperty("storage").GetProperty(slot0).GetString());
+        var sstore = logs.First(l => l.GetProperty("op").GetString() == "SSTORE");
+        Assert.Equal(new string('0', 63) + "2", sstore.GetProperty("storage").GetProperty(slot0).GetString());
+        Assert.Equal(["0x2", "0x0"], sstore.GetProperty("stack").EnumerateArray().Select(e => e.GetString()));
+
+        // The reverter runs one level deeper and ends in REVERT; back in the caller the CALL pushed 0.
+        var inner = logs.Where(l => l.GetProperty("depth").GetInt32() == 2).ToList();
+        Assert.NotEmpty(inner);
+        Assert.Equal("REVERT", inner[^1].GetProperty("op").GetString());
+        Assert.Equal(100_000, inner[0].GetProperty("gas").GetInt64());
+        int call = logs.FindIndex(l => l.GetProperty("op").GetString() == "CALL");
+        Assert.Equal(reverter, "0x" + Digits(logs[call].GetProperty("stack").EnumerateArray().Reverse().ElementAt(1).GetString()!).PadLeft(40, '0'));
+        Assert.Equal("0x0", logs[call + inner.Count + 1].GetProperty("stack").EnumerateArray().Last().GetString());
+
+        var options = await devnet.ResultAsync("debug_traceTransaction", hash, new { disableStack = true, enableMemory = true, limit = 12 });
+        var limited = options.GetProperty("structLogs").EnumerateArray().ToList();
+        Assert.Equal(12, limited.Count);
+        Assert.All(limited, l => Assert.False(l.TryGetProperty("stack", out _)));
+
+        // debug_traceCall takes the same default; the first transaction's trace is its own.
+        var call2 = await devnet.ResultAsync("debug_traceCall", new { to = reverter }, "latest");
+        Assert.True(call2.GetProperty("failed").GetBoolean());
+        Assert.Equal("0x" + NopeError, call2.GetProperty("returnValue").GetString());
+        var firstTrace = await devnet.ResultAsync("debug_traceTransaction", first.GetProperty("transactionHash").GetString());
+        Assert.Equal(new string('0', 63) + "1", firstTrace.GetProperty("structLogs").EnumerateArray()
+            .First(l => l.GetProperty("op").GetString() == "SSTORE").GetProperty("storage").GetProperty(slot0).GetString());
+
+        static string Digits(string quantity) => quantity[2..];
+    }
+
+    [Fact]
     public async Task Trace_requests_without_the_call_tracer_or_a_known_transaction_are_errors()
     {
         var head = await devnet.ResultAsync("eth_getBlockByNumber", "latest", false);
         var unknown = "0x" + new string('b', 64);
         AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "callTracer" }), -32000, "transaction not found");
-        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown), -32602, "struct logger");
+        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown), -32000, "transaction not found");
+        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { limit = -1 }), -32602, "limit");
+        AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { enableMemory = "yes" }), -32602, "enableMemory");
         AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "prestateTracer" }), -32000, "transaction not found");
         AssertError(await devnet.CallAsync("debug_traceTransaction", unknown, new { tracer = "muxTracer" }), -32602, "tracer not found");
         AssertError(await devnet.CallAsync("debug_traceCall", new { to = AnvilAccounts.AddressStrings[0] }, "latest", new { tracer = "prestateTracer", tracerConfig = new { diffMode = 1 } }), -32602, "diffMode");

@@ -13,6 +13,7 @@ public class HandlerFuzzTests
         "eth_estimateGas", "eth_sendRawTransaction", "eth_getTransactionByHash", "eth_getTransactionReceipt", "eth_getBlockByNumber",
         "eth_getBlockByHash", "eth_getBlockTransactionCountByNumber", "eth_getLogs", "eth_feeHistory", "eth_newFilter",
         "eth_getFilterChanges", "eth_uninstallFilter", "eth_getTransactionByBlockNumberAndIndex", "web3_sha3", "eth_getProof",
+        "eth_createAccessList", "eth_getBlockReceipts", "eth_blobBaseFee", "debug_traceCall", "debug_traceTransaction",
     ];
 
     private static readonly object?[] Values =

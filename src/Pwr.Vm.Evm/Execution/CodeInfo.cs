@@ -31,6 +31,29 @@ public sealed class CodeInfo
     public Hash32 CodeHash { get; }
     public int Length => Code.Length;
 
+    private byte[]? _unfused;
+
+    /// <summary>The padded code with no fused opcodes (undefined ones shown as INVALID), for the opcode-by-opcode loop
+    /// that a struct logger needs; built on first use.</summary>
+    internal byte[] Unfused => _unfused ??= BuildUnfused();
+
+    private byte[] BuildUnfused()
+    {
+        var unfused = new byte[Padded.Length];
+        for (int pc = 0; pc < Code.Length; pc++)
+        {
+            byte op = Code[pc];
+            unfused[pc] = OpcodeTable.Defined[op] ? op : (byte)0xfe;
+            if (op >= 0x60 && op <= 0x7f)
+            {
+                int end = Math.Min(Code.Length, pc + 1 + op - 0x5f);
+                Code.AsSpan(pc + 1, end - pc - 1).CopyTo(unfused.AsSpan(pc + 1));
+                pc = end - 1;
+            }
+        }
+        return unfused;
+    }
+
     /// <summary>Per code position (and one past the end): the basic block starting there, or
     /// <see cref="BlockInfo.NotAStart"/>; computed once per code.</summary>
     internal BlockInfo[] Blocks => _blocks ??= AnalyzeBlocks(Code, Padded);

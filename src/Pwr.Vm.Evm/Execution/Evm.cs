@@ -329,7 +329,8 @@ internal sealed partial class Evm
         frame.Halt = HaltReason.None;
         try
         {
-            var status = Interpret(frame);
+            if (Stepping) return RunStepped(frame);
+            var status = Interpret<PerBlock>(frame);
             if (status != EvmStatus.Failure) return new CallResult(status, frame.GasLeft, frame.Output);
             if (Tracer is not null) _lastHalt = HaltError(frame.Halt, frame.HaltA, frame.HaltB);
             return CallResult.Fail();
@@ -421,11 +422,13 @@ internal sealed partial class Evm
     // The loop keeps only cheap opcodes inline; the rest run in Slow so that this method's frame stays small and
     // pc, sp and gas stay in registers (gas is never passed by reference here). It returns a bare status (gas left and
     // output go to the frame): a struct result would take a hidden return-buffer register for the whole loop.
-    private static EvmStatus Interpret(Frame f)
+    // TMode.Stepped, a constant per instantiation, selects the struct logger's opcode-by-opcode loop; the untraced
+    // instantiation compiles without any of it.
+    private static EvmStatus Interpret<TMode>(Frame f) where TMode : struct, IStepMode
     {
         ref UInt256 st = ref MemoryMarshal.GetArrayDataReference(f.Stack);
         // Padded code: PUSH data past the end reads zeros and pc never passes Length + 33 (see CodeInfo).
-        ref byte code = ref MemoryMarshal.GetArrayDataReference(f.Code.Padded);
+        ref byte code = ref MemoryMarshal.GetArrayDataReference(TMode.Stepped ? f.Code.Unfused : f.Code.Padded);
         long gas = f.Msg.Gas;
         // Native-sized so that stack and code addressing needs no sign extension.
         nint sp = 0;
@@ -437,13 +440,26 @@ internal sealed partial class Evm
             // (see BlockInfo). One unsigned range check covers underflow and overflow. A leading JUMPDEST is charged
             // with its block and skipped.
             ref readonly var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Blocks), pc);
-            gas -= block.Gas;
-            if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return BlockEntryFailed(f, pc, sp, gas + block.Gas);
-            if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
+            if (TMode.Stepped)
+            {
+                // Each opcode is checked and charged on its own (StepTraced); only a jump into PUSH data fails here.
+                if (block.MinStack == BlockInfo.NotAStart.MinStack) return Halted(f, HaltReason.InvalidJump);
+            }
+            else
+            {
+                gas -= block.Gas;
+                if (gas < 0 || (uint)(sp - block.MinStack) > (uint)block.StackRange) return BlockEntryFailed(f, pc, sp, gas + block.Gas);
+                if (Unsafe.Add(ref code, pc) == 0x5b) pc++;
+            }
 
             while (true)
             {
                 byte op = Unsafe.Add(ref code, pc);
+                if (TMode.Stepped)
+                {
+                    gas = f.Evm.StepTraced(f, op, pc, sp, gas);
+                    if (gas < 0) return EvmStatus.Failure;
+                }
                 switch (op)
                 {
                     case 0x00: // STOP
@@ -563,7 +579,9 @@ internal sealed partial class Evm
                         Unsafe.Add(ref st, sp++) = new UInt256((ulong)gas);
                         pc++;
                         goto NextBlock;
-                    case 0x5b: goto NextBlock; // JUMPDEST reached without a jump: it starts a block
+                    case 0x5b: // JUMPDEST reached without a jump: it starts a block (stepping has charged it already)
+                        if (TMode.Stepped) break;
+                        goto NextBlock;
                     case 0x5f: Unsafe.Add(ref st, sp++) = default; break;
                     case 0x60:
                         Unsafe.Add(ref st, sp++) = new UInt256(Unsafe.Add(ref code, pc + 1));
@@ -988,6 +1006,7 @@ internal sealed partial class Evm
             prestate.LookupAccount(state, newAddress);
             prestate.Created(newAddress);
         }
+        Steps?.CallCost(msg.Depth, gas, 0);
         long childGas = gas - gas / 64;
         gas -= childGas;
         var child = new Message
@@ -1039,6 +1058,7 @@ internal sealed partial class Evm
         Prestate?.LookupAccount(state, target);
         long available = gas - gas / 64;
         long childGas = requested.FitsInUlong && requested.U0 < (ulong)available ? (long)requested.U0 : available;
+        Steps?.CallCost(msg.Depth, gas, childGas);
         gas -= childGas;
         if (transfers) childGas += 2300;
 

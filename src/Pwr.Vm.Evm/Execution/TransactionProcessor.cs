@@ -37,6 +37,20 @@ public sealed class TransactionProcessor
         set => _evm.Prestate = value;
     }
 
+    /// <summary>Logs every opcode of the transactions executed while set (geth's struct logger); null: no cost.</summary>
+    public StructLogger? Steps
+    {
+        get => _evm.Steps;
+        set => _evm.Steps = value;
+    }
+
+    /// <summary>Collects the access list of the transactions executed while set (eth_createAccessList); null: no cost.</summary>
+    public AccessListTracer? AccessList
+    {
+        get => _evm.AccessList;
+        set => _evm.AccessList = value;
+    }
+
     /// <summary>Intrinsic gas: 21000 (+32000 for a create), calldata bytes, access list, EIP-3860 init code words.</summary>
     public static long IntrinsicGas(EvmTransaction tx)
     {
@@ -61,6 +75,7 @@ public sealed class TransactionProcessor
             if (tx.To is null) prestate.Created(target);
             prestate.LookupAccount(_state, _block.Coinbase);
         }
+        _evm.AccessList?.Begin(sender, tx.To ?? Evm.CreateAddress(sender, tx.Nonce));
         // Buy all gas up front; unused gas is paid back below.
         _state.SubtractBalance(sender, UInt256.Multiply(new UInt256((ulong)tx.GasLimit), effectiveGasPrice));
 
@@ -111,6 +126,7 @@ public sealed class TransactionProcessor
         var logs = result.Status == EvmStatus.Success ? _state.CopyLogs() : [];
         _state.FinalizeTransaction();
         _evm.Prestate?.Finish(_state);
+        _evm.Steps?.EndTransaction(gasUsed, result.Status == EvmStatus.Success, result.Status == EvmStatus.Revert, result.Output);
         return new TransactionResult
         {
             Success = result.Status == EvmStatus.Success,

@@ -28,9 +28,10 @@ public static class StateTestRunner
         return files;
     }
 
-    /// <summary>Runs every file on <paramref name="threads"/> large-stack threads; results come back in file order.</summary>
+    /// <summary>Runs every file on <paramref name="threads"/> large-stack threads; results come back in file order.
+    /// <paramref name="stepped"/> runs each transaction with a struct logger attached (the opcode-by-opcode loop).</summary>
     public static List<StateTestCaseResult> RunFiles(IReadOnlyList<string> files, string? root = null, int threads = 0,
-        Action<string, TimeSpan>? onFileDone = null, IReadOnlySet<string>? skip = null)
+        Action<string, TimeSpan>? onFileDone = null, IReadOnlySet<string>? skip = null, bool stepped = false)
     {
         if (threads <= 0) threads = Environment.ProcessorCount;
         var perFile = new List<StateTestCaseResult>[files.Count];
@@ -45,7 +46,7 @@ public static class StateTestRunner
                 while ((i = Interlocked.Increment(ref next)) < files.Count)
                 {
                     long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                    try { perFile[i] = RunFile(files[i], root, skip); }
+                    try { perFile[i] = RunFile(files[i], root, skip, stepped); }
                     catch (Exception e) { errors.Enqueue(e); perFile[i] = []; }
                     onFileDone?.Invoke(files[i], System.Diagnostics.Stopwatch.GetElapsedTime(start));
                 }
@@ -60,7 +61,7 @@ public static class StateTestRunner
 
     /// <summary>Runs the Cancun cases of one file on the current thread (which needs a large stack).</summary>
     /// <remarks>Cases named in <paramref name="skip"/> are not run and count as failed.</remarks>
-    public static List<StateTestCaseResult> RunFile(string file, string? root = null, IReadOnlySet<string>? skip = null)
+    public static List<StateTestCaseResult> RunFile(string file, string? root = null, IReadOnlySet<string>? skip = null, bool stepped = false)
     {
         string display = root is null ? Path.GetFileName(file) : Path.GetRelativePath(root, file).Replace('\\', '/');
         var results = new List<StateTestCaseResult>();
@@ -78,7 +79,7 @@ public static class StateTestRunner
                 if (results.Any(r => r.Name == name)) name += $"#{index}";
                 StateTestCaseResult result;
                 if (skip is not null && skip.Contains(name)) result = new StateTestCaseResult(name, false, "skipped");
-                else try { result = RunCase(name, test.Value, c, d, g, v); }
+                else try { result = RunCase(name, test.Value, c, d, g, v, stepped); }
                 catch (Exception e) when (e is FormatException or OverflowException or KeyNotFoundException or InvalidOperationException)
                 {
                     result = new StateTestCaseResult(name, false, $"cannot run case: {e.Message}");
@@ -90,7 +91,7 @@ public static class StateTestRunner
         return results;
     }
 
-    private static StateTestCaseResult RunCase(string name, JsonElement test, JsonElement expected, int d, int g, int v)
+    private static StateTestCaseResult RunCase(string name, JsonElement test, JsonElement expected, int d, int g, int v, bool stepped)
     {
         var backend = new InMemoryStateBackend();
         foreach (var account in test.GetProperty("pre").EnumerateObject())
@@ -125,7 +126,9 @@ public static class StateTestRunner
         {
             var tx = BuildTransaction(test.GetProperty("transaction"), d, g, v);
             var state = new WorldState(backend);
-            result = new TransactionProcessor(state, block).Execute(tx);
+            // Stepped runs keep few log entries: the point is the per-opcode checks and charges, not the log.
+            var steps = stepped ? new Tracing.StructLogger(new Tracing.StructLoggerOptions(DisableStack: true, Limit: 64)) : null;
+            result = new TransactionProcessor(state, block) { Steps = steps }.Execute(tx);
             if (result.IsValid) backend.Apply(state.CollectChanges());
         }
         catch (Exception e) when (expectsException && e is FormatException or OverflowException)

@@ -1,12 +1,13 @@
-// debug_traceTransaction / debug_traceBlockByNumber / debug_traceCall with geth's callTracer through ethers v6
+// debug_traceTransaction / debug_traceBlockByNumber / debug_traceCall with geth's callTracer, prestateTracer and default
+// struct logger through ethers v6
 // (provider.send, as Hardhat- and Foundry-style tools call it): a solc-compiled probe calls another one.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { Contract, ContractFactory, JsonRpcProvider, Wallet } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, Wallet, getBytes } from "ethers";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
 
-describe("debug_trace* with the callTracer and the prestateTracer", { timeout: TEST_TIMEOUT_MS }, () => {
+describe("debug_trace* with the callTracer, the prestateTracer and the struct logger", { timeout: TEST_TIMEOUT_MS }, () => {
   /** @type {JsonRpcProvider} */ let provider;
   /** @type {Wallet} */ let wallet;
   let probe, other, probeAddress, otherAddress, receipt;
@@ -95,6 +96,36 @@ describe("debug_trace* with the callTracer and the prestateTracer", { timeout: T
     assert.equal(before[lower(probeAddress)], undefined, "the probe itself changed nothing");
   });
 
+  test("the default tracer is geth's struct logger: one entry per opcode in both frames, gas adding up opcode by opcode", async () => {
+    const trace = await provider.send("debug_traceTransaction", [receipt.hash, {}]);
+    assert.equal(BigInt(trace.gas), receipt.gasUsed);
+    assert.equal(trace.failed, false);
+    assert.equal(BigInt(trace.returnValue), 14n);
+    const logs = trace.structLogs;
+    assert.deepEqual(logs.slice(0, 3).map((l) => l.op), ["PUSH1", "PUSH1", "MSTORE"], "solc's free memory pointer set-up");
+    const data = getBytes((await provider.getTransaction(receipt.hash)).data);
+    const intrinsic = data.reduce((gas, b) => gas + (b === 0 ? 4 : 16), 21_000);
+    assert.equal(logs[0].gas, 300_000 - intrinsic);
+    // Consecutive opcodes of one frame: gas before the next = gas before this one - its cost (calls give back what their callee left).
+    const top = logs.filter((l) => l.depth === 1);
+    for (let i = 1; i < top.length; i++) {
+      if (["CALL", "STATICCALL", "DELEGATECALL", "CREATE", "CREATE2"].includes(top[i - 1].op)) continue;
+      assert.equal(top[i].gas, top[i - 1].gas - top[i - 1].gasCost, `${top[i - 1].op} at pc ${top[i - 1].pc}`);
+    }
+    assert.deepEqual([...new Set(logs.map((l) => l.depth))].sort(), [1, 2]);
+    assert.deepEqual(logs.filter((l) => l.depth === 1 && l.op.endsWith("CALL")).map((l) => l.op), ["CALL", "STATICCALL", "CALL"]);
+    // The callee's SSTORE of 7 shows in its storage snapshot; the last callee frame reverts.
+    const store = logs.find((l) => l.depth === 2 && l.op === "SSTORE");
+    assert.equal(BigInt("0x" + Object.values(store.storage)[0]), 7n);
+    assert.equal(logs.filter((l) => l.depth === 2).at(-1).op, "REVERT");
+    assert.equal(logs.at(-1).op, "RETURN");
+
+    const lean = await provider.send("debug_traceTransaction", [receipt.hash, { disableStack: true, enableMemory: true, limit: 50 }]);
+    assert.equal(lean.structLogs.length, 50);
+    assert.ok(lean.structLogs.every((l) => l.stack === undefined));
+    assert.ok(lean.structLogs.slice(3).every((l) => l.memory.every((w) => /^[0-9a-f]{64}$/.test(w))));
+  });
+
   test("debug_traceCall traces without sending; unknown tracers and hashes are JSON-RPC errors", async () => {
     const before = await other.count();
     const trace = await provider.send("debug_traceCall", [
@@ -103,7 +134,6 @@ describe("debug_trace* with the callTracer and the prestateTracer", { timeout: T
     assert.equal(await other.count(), before);
 
     await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, { tracer: "muxTracer" }]), /tracer not found/);
-    await assert.rejects(provider.send("debug_traceTransaction", [receipt.hash, {}]), /struct logger is not supported/);
     await assert.rejects(provider.send("debug_traceTransaction", ["0x" + "ab".repeat(32), { tracer: "callTracer" }]), /transaction not found/);
   });
 });

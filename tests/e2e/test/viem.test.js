@@ -1,7 +1,7 @@
 // viem against the PWR EVM JSON-RPC wrapper: same scenarios as the ethers suite.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, encodeAbiParameters, http, keccak256, parseAbiItem, parseEther, parseUnits } from "viem";
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, defineChain, encodeAbiParameters, encodeFunctionData, http, keccak256, parseAbiItem, parseEther, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { compileContracts } from "../lib/compile.js";
 import { ACCOUNTS, CHAIN_ID, RPC_URL, TEST_TIMEOUT_MS, TX_TIMEOUT_MS, devAccount } from "../lib/env.js";
@@ -141,6 +141,22 @@ describe("viem", { timeout: TEST_TIMEOUT_MS }, () => {
     assert.equal(keccak256(proof.accountProof[0]), block.stateRoot);
     assert.equal(keccak256(proof.storageProof[0].proof[0]), proof.storageHash);
     assert.equal(proof.codeHash, keccak256(await publicClient.getCode({ address: tokenAddress, blockNumber })));
+  });
+
+  test("createAccessList names the ERC-20's two balance slots; the transfer sent with it (EIP-2930) uses the gas it said", async () => {
+    const data = encodeFunctionData({ abi: artifacts.TestToken.abi, functionName: "transfer", args: [receiver, 5n] });
+    const { accessList, gasUsed } = await publicClient.createAccessList({ account, to: tokenAddress, data });
+    const balanceSlot = (a) => keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [a, 0n]));
+    assert.equal(accessList.length, 1, JSON.stringify(accessList));
+    assert.equal(accessList[0].address.toLowerCase(), tokenAddress.toLowerCase());
+    assert.deepEqual([...accessList[0].storageKeys].sort(), [balanceSlot(account.address), balanceSlot(receiver)].sort());
+
+    const hash = await walletClient.sendTransaction({ to: tokenAddress, data, accessList, type: "eip2930" });
+    const receipt = await wait(hash);
+    assert.equal(receipt.status, "success");
+    assert.equal(receipt.type, "eip2930");
+    assert.equal(receipt.gasUsed, gasUsed);
+    assert.equal(await publicClient.getBlobBaseFee(), 1n);
   });
 
   test("blocks, fee history and nonces", async () => {
