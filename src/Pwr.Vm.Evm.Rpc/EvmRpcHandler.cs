@@ -145,7 +145,9 @@ public sealed class EvmRpcHandler
         "eth_getLogs" => GetLogs(Param(p, 0, "filter")),
         "eth_newFilter" => NewFilter(p),
         "eth_newBlockFilter" => _filters.Install(RpcFilters.Kind.Blocks, null, Head().Number),
-        "eth_newPendingTransactionFilter" => _filters.Install(RpcFilters.Kind.PendingTransactions, null, Head().Number),
+        "eth_newPendingTransactionFilter" => _filters.Install(RpcFilters.Kind.PendingTransactions, null, (ulong)_pending.Added),
+        "txpool_status" => TxPoolStatus(),
+        "txpool_content" => TxPoolContent(),
         "eth_getFilterChanges" => FilterChanges(p),
         "eth_getFilterLogs" => FilterLogs(p),
         "eth_uninstallFilter" => UninstallFilter(p),
@@ -526,6 +528,39 @@ public sealed class EvmRpcHandler
         }
     }
 
+    // ---------------- txpool ----------------
+
+    /// <summary>geth's txpool_status: transactions on their way into a block (pending) and ones waiting for a lower nonce (queued).</summary>
+    private JsonObject TxPoolStatus()
+    {
+        PrunePending();
+        int queued;
+        lock (_admission) queued = _queued.Count;
+        return new JsonObject { ["pending"] = Quantity((ulong)_pending.Count), ["queued"] = Quantity((ulong)queued) };
+    }
+
+    /// <summary>geth's txpool_content: <c>{pending: {sender: {nonce: tx}}, queued: {...}}</c>, senders and nonces in order.</summary>
+    private JsonObject TxPoolContent()
+    {
+        PrunePending();
+        List<SignedTransaction> queued;
+        lock (_admission) queued = _queued.Snapshot();
+        return new JsonObject { ["pending"] = BySender(_pending.Snapshot()), ["queued"] = BySender(queued) };
+
+        JsonObject BySender(List<SignedTransaction> txs)
+        {
+            var json = new JsonObject();
+            foreach (var group in txs.GroupBy(t => t.Sender).OrderBy(g => g.Key))
+            {
+                var nonces = new JsonObject();
+                foreach (var tx in group.OrderBy(t => t.Nonce))
+                    nonces[tx.Nonce.ToString(System.Globalization.CultureInfo.InvariantCulture)] = TransactionJson(tx, null);
+                json[group.Key.ToString()] = nonces;
+            }
+            return json;
+        }
+    }
+
     // ---------------- sending ----------------
 
     private string SendRawTransaction(JsonElement p)
@@ -818,6 +853,13 @@ public sealed class EvmRpcHandler
         ulong head = Head().Number;
         lock (entry)
         {
+            if (entry.Kind == RpcFilters.Kind.PendingTransactions)
+            {
+                // Its cursor counts transactions this wrapper accepted for a block (nonce gaps wait in the queue first).
+                var (added, cursor) = _pending.AddedSince((long)entry.LastBlock);
+                entry.LastBlock = (ulong)cursor;
+                return new JsonArray([.. added.Select(h => (JsonNode)h.ToString())]);
+            }
             ulong last = entry.LastBlock;
             entry.LastBlock = Math.Max(last, head);
             switch (entry.Kind)
@@ -829,7 +871,6 @@ public sealed class EvmRpcHandler
                 case RpcFilters.Kind.Logs:
                     return head > last ? LogsJson(entry.Logs!, last) : [];
                 default:
-                    // Transactions sent here are in a block within a second: pending filters report nothing.
                     return [];
             }
         }

@@ -7,8 +7,10 @@ using System.Text.Json.Nodes;
 
 namespace Pwr.Vm.Evm.Rpc;
 
-/// <summary>One WebSocket connection: JSON-RPC requests as over HTTP, plus eth_subscribe / eth_unsubscribe for newHeads and logs.</summary>
-/// <remarks>Subscriptions poll the EVM's head every 100 ms and push each new block (and its matching logs) once, in order.</remarks>
+/// <summary>One WebSocket connection: JSON-RPC requests as over HTTP, plus eth_subscribe / eth_unsubscribe for newHeads,
+/// logs and newPendingTransactions.</summary>
+/// <remarks>Subscriptions poll every 100 ms and push each new block (and its matching logs) once, in order, and the
+/// hash of each transaction the wrapper accepted for a block.</remarks>
 internal sealed class EvmRpcWebSocket(WebSocket socket, EvmRpcHandler handler)
 {
     private const int MaxMessageBytes = 16 * 1024 * 1024;
@@ -19,10 +21,12 @@ internal sealed class EvmRpcWebSocket(WebSocket socket, EvmRpcHandler handler)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Subscription> _subscriptions = [];
 
-    private sealed class Subscription(LogFilter? logs, ulong lastBlock)
+    private sealed class Subscription(LogFilter? logs, ulong lastBlock, bool pending = false)
     {
         public LogFilter? Logs { get; } = logs;
         public ulong LastBlock { get; set; } = lastBlock;
+        /// <summary>newPendingTransactions: <see cref="LastBlock"/> is then the accepted-transaction cursor.</summary>
+        public bool Pending { get; } = pending;
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -81,7 +85,8 @@ internal sealed class EvmRpcWebSocket(WebSocket socket, EvmRpcHandler handler)
         {
             "newHeads" => new Subscription(null, head),
             "logs" => new Subscription(RpcJson.TryOptional(p, 1, out var f) ? EvmRpcHandler.ParseLogFilter(f) : new LogFilter(null, null, null, [], []), head),
-            _ => throw RpcException.Params($"unsupported subscription type {kind.GetString()}: newHeads and logs are"),
+            "newPendingTransactions" => new Subscription(null, (ulong)handler.Pending.Added, pending: true),
+            _ => throw RpcException.Params($"unsupported subscription type {kind.GetString()}: newHeads, logs and newPendingTransactions are"),
         } : throw RpcException.Params("invalid argument 0: subscription type expected");
         var id = "0x" + Interlocked.Increment(ref s_nextId).ToString("x16", CultureInfo.InvariantCulture);
         lock (_gate) _subscriptions[id] = subscription;
@@ -100,6 +105,13 @@ internal sealed class EvmRpcWebSocket(WebSocket socket, EvmRpcHandler handler)
             lock (_gate) subscriptions = _subscriptions.Select(kv => (kv.Key, kv.Value)).ToList();
             foreach (var (id, sub) in subscriptions)
             {
+                if (sub.Pending)
+                {
+                    var (hashes, cursor) = handler.Pending.AddedSince((long)sub.LastBlock);
+                    foreach (var hash in hashes) await SendAsync(Notification(id, hash.ToString()), token);
+                    sub.LastBlock = (ulong)cursor;
+                    continue;
+                }
                 for (ulong n = sub.LastBlock + 1; n <= head; n++)
                 {
                     if (sub.Logs is { } filter)

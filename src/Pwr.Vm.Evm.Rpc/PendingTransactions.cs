@@ -11,6 +11,27 @@ internal sealed class PendingTransactions
     private readonly Dictionary<Hash32, SignedTransaction> _byHash = [];
     private readonly Dictionary<(Address Sender, ulong Nonce), SignedTransaction> _byNonce = [];
     private readonly Dictionary<Address, (ulong Next, int Count)> _senders = [];
+    // The hashes of the last FeedSize transactions added, for pending-transaction filters and subscriptions.
+    private const int FeedSize = 4096;
+    private readonly Hash32[] _feed = new Hash32[FeedSize];
+    private long _added;
+
+    /// <summary>How many transactions were ever added: the cursor of a feed reader that has seen everything so far.</summary>
+    public long Added { get { lock (_gate) return _added; } }
+
+    /// <summary>The hashes added after cursor <paramref name="since"/> (at most the last 4096), and the new cursor.</summary>
+    public (List<Hash32> Hashes, long Cursor) AddedSince(long since)
+    {
+        lock (_gate)
+        {
+            var hashes = new List<Hash32>();
+            for (long i = Math.Max(since, _added - FeedSize); i < _added; i++) hashes.Add(_feed[i % FeedSize]);
+            return (hashes, _added);
+        }
+    }
+
+    /// <summary>Every pending transaction, by sender and nonce (txpool_content).</summary>
+    public List<SignedTransaction> Snapshot() { lock (_gate) return [.. _byHash.Values]; }
 
     public int Count { get { lock (_gate) return _byHash.Count; } }
 
@@ -29,6 +50,7 @@ internal sealed class PendingTransactions
         lock (_gate)
         {
             if (!_byHash.TryAdd(tx.Hash, tx)) return;
+            _feed[_added++ % FeedSize] = tx.Hash;
             _byNonce[(tx.Sender, tx.Nonce)] = tx;
             var (next, count) = _senders.GetValueOrDefault(tx.Sender);
             _senders[tx.Sender] = (Math.Max(next, tx.Nonce + 1), count + 1);

@@ -20,6 +20,9 @@ internal sealed class QueuedTransactions(int maxPerSender, int maxTotal)
 
     public SignedTransaction? Get(in Hash32 hash) => _byHash.GetValueOrDefault(hash);
 
+    /// <summary>Every queued transaction (txpool_content).</summary>
+    public List<SignedTransaction> Snapshot() => [.. _byHash.Values];
+
     public SignedTransaction? WithNonce(in Address sender, ulong nonce)
         => _bySender.TryGetValue(sender, out var list) && list.TryGetValue(nonce, out var e) ? e.Tx : null;
 

@@ -16,7 +16,8 @@ internal sealed class RpcFilters(TimeProvider time)
 
     public enum Kind { Logs, Blocks, PendingTransactions }
 
-    /// <summary>One filter: what it matches and the last block its changes were reported up to.</summary>
+    /// <summary>One filter: what it matches and the last block its changes were reported up to (for a pending-transaction
+    /// filter: how many accepted transactions it has reported, see <see cref="PendingTransactions.Added"/>).</summary>
     public sealed class Entry(Kind kind, LogFilter? logs, ulong lastBlock)
     {
         public Kind Kind { get; } = kind;

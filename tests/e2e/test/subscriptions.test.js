@@ -111,6 +111,28 @@ describe("subscriptions and filters", { timeout: TEST_TIMEOUT_MS }, () => {
     }
   });
 
+  test("pending transactions: viem watchPendingTransactions over WebSocket (eth_subscribe) and http (eth_newPendingTransactionFilter)", async () => {
+    const wsClient = createPublicClient({ transport: webSocket(WS_URL, { timeout: 10_000 }) });
+    const httpClient = createPublicClient({ transport: http(RPC_URL), pollingInterval: 300 });
+    const seenWs = new Set(), seenHttp = new Set();
+    const unwatch = [
+      wsClient.watchPendingTransactions({ onTransactions: (hashes) => hashes.forEach((h) => seenWs.add(h)) }),
+      httpClient.watchPendingTransactions({ onTransactions: (hashes) => hashes.forEach((h) => seenHttp.add(h)) }),
+    ];
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      const tx = await token.transfer(receiver, amount++);
+      const deadline = Date.now() + 15_000;
+      while (!(seenWs.has(tx.hash) && seenHttp.has(tx.hash)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(seenWs.has(tx.hash), "the WebSocket subscription never reported the transaction");
+      assert.ok(seenHttp.has(tx.hash), "the pending filter never reported the transaction");
+      await tx.wait(1, TX_TIMEOUT_MS);
+    } finally {
+      for (const stop of unwatch) { try { await stop(); } catch { /* already stopped */ } }
+      try { (await wsClient.transport.getRpcClient()).close(); } catch { /* never opened */ }
+    }
+  });
+
   test("eth_subscribe through ethers WebSocketProvider (contract.on)", { todo: WS_TODO }, async () => {
     const ws = new WebSocketProvider(WS_URL, CHAIN_ID, { staticNetwork: true });
     // ethers sends eth_unsubscribe without awaiting it, so destroying the provider before the answer turns the cancelled
