@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Pwr.Vm.Evm.StateTests;
+using Pwr.Vm.Evm.Tracing;
 
 namespace Pwr.Cli;
 
@@ -19,7 +20,12 @@ public static class EvmCommands
         var paths = new Argument<string[]>("path") { Description = "state-test JSON files or folders of them", Arity = ArgumentArity.OneOrMore };
         var threads = new Option<int>("--threads") { Description = "worker threads (default: one per core)", DefaultValueFactory = _ => 0 };
         var skip = new Option<string[]>("--skip") { Description = "case names not to run (counted as failed), e.g. stTimeConsuming/CALLBlake2f_MaxRounds.json:CALLBlake2f_MaxRounds:d0g0v0 (15+ minutes)" };
-        var cmd = new Command("statetest", "run the Cancun cases of Ethereum GeneralStateTests files; prints each failing case, then `N passed, M failed`") { paths, threads, skip };
+        var trace = new Option<bool>("--trace") { Description = "write an EIP-3155 trace of every case to stderr (JSON lines per opcode, then a summary per case); runs on one thread" };
+        var traceMemory = new Option<bool>("--trace-memory") { Description = "with --trace: add each step's memory" };
+        var cmd = new Command("statetest", "run the Cancun cases of Ethereum GeneralStateTests files; prints each failing case, then `N passed, M failed`")
+        {
+            paths, threads, skip, trace, traceMemory,
+        };
         cmd.SetAction(p =>
         {
             List<string> files;
@@ -31,7 +37,26 @@ public static class EvmCommands
             }
             var started = Stopwatch.GetTimestamp();
             var skipped = p.GetValue(skip) is { Length: > 0 } names ? new HashSet<string>(names, StringComparer.Ordinal) : null;
-            var results = StateTestRunner.RunFiles(files, root: CommonRoot(files), threads: p.GetValue(threads), skip: skipped);
+            StateTestObserver? observer = null;
+            int workers = p.GetValue(threads);
+            if (p.GetValue(trace))
+            {
+                // One thread so that each case's lines stay together, in order.
+                workers = 1;
+                var writer = new Eip3155Writer(Console.Error, p.GetValue(traceMemory));
+                long caseStart = 0;
+                observer = new StateTestObserver
+                {
+                    LoggerFor = _ =>
+                    {
+                        caseStart = Stopwatch.GetTimestamp();
+                        return writer.NewLogger();
+                    },
+                    CaseDone = t => writer.WriteSummary(t.Root, t.Result.Output, t.Result.GasUsed, t.Verdict.Passed, StateTestRunner.Fork,
+                        Stopwatch.GetElapsedTime(caseStart), t.Verdict.Passed ? null : t.Verdict.Message),
+                };
+            }
+            var results = StateTestRunner.RunFiles(files, root: CommonRoot(files), threads: workers, skip: skipped, observer: observer);
             int failed = 0;
             foreach (var r in results.Where(r => !r.Passed))
             {

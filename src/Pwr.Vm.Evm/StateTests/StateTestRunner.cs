@@ -29,9 +29,9 @@ public static class StateTestRunner
     }
 
     /// <summary>Runs every file on <paramref name="threads"/> large-stack threads; results come back in file order.
-    /// <paramref name="stepped"/> runs each transaction with a struct logger attached (the opcode-by-opcode loop).</summary>
+    /// <paramref name="observer"/> attaches a struct logger to the cases it chooses (the opcode-by-opcode loop).</summary>
     public static List<StateTestCaseResult> RunFiles(IReadOnlyList<string> files, string? root = null, int threads = 0,
-        Action<string, TimeSpan>? onFileDone = null, IReadOnlySet<string>? skip = null, bool stepped = false)
+        Action<string, TimeSpan>? onFileDone = null, IReadOnlySet<string>? skip = null, StateTestObserver? observer = null)
     {
         if (threads <= 0) threads = Environment.ProcessorCount;
         var perFile = new List<StateTestCaseResult>[files.Count];
@@ -46,7 +46,7 @@ public static class StateTestRunner
                 while ((i = Interlocked.Increment(ref next)) < files.Count)
                 {
                     long start = System.Diagnostics.Stopwatch.GetTimestamp();
-                    try { perFile[i] = RunFile(files[i], root, skip, stepped); }
+                    try { perFile[i] = RunFile(files[i], root, skip, observer); }
                     catch (Exception e) { errors.Enqueue(e); perFile[i] = []; }
                     onFileDone?.Invoke(files[i], System.Diagnostics.Stopwatch.GetElapsedTime(start));
                 }
@@ -61,7 +61,7 @@ public static class StateTestRunner
 
     /// <summary>Runs the Cancun cases of one file on the current thread (which needs a large stack).</summary>
     /// <remarks>Cases named in <paramref name="skip"/> are not run and count as failed.</remarks>
-    public static List<StateTestCaseResult> RunFile(string file, string? root = null, IReadOnlySet<string>? skip = null, bool stepped = false)
+    public static List<StateTestCaseResult> RunFile(string file, string? root = null, IReadOnlySet<string>? skip = null, StateTestObserver? observer = null)
     {
         string display = root is null ? Path.GetFileName(file) : Path.GetRelativePath(root, file).Replace('\\', '/');
         var results = new List<StateTestCaseResult>();
@@ -79,7 +79,7 @@ public static class StateTestRunner
                 if (results.Any(r => r.Name == name)) name += $"#{index}";
                 StateTestCaseResult result;
                 if (skip is not null && skip.Contains(name)) result = new StateTestCaseResult(name, false, "skipped");
-                else try { result = RunCase(name, test.Value, c, d, g, v, stepped); }
+                else try { result = RunCase(name, test.Value, c, d, g, v, observer); }
                 catch (Exception e) when (e is FormatException or OverflowException or KeyNotFoundException or InvalidOperationException)
                 {
                     result = new StateTestCaseResult(name, false, $"cannot run case: {e.Message}");
@@ -91,7 +91,16 @@ public static class StateTestRunner
         return results;
     }
 
-    private static StateTestCaseResult RunCase(string name, JsonElement test, JsonElement expected, int d, int g, int v, bool stepped)
+    private static StateTestCaseResult RunCase(string name, JsonElement test, JsonElement expected, int d, int g, int v, StateTestObserver? observer)
+    {
+        var logger = observer?.LoggerFor(name);
+        var (verdict, result, root) = Execute(name, test, expected, d, g, v, logger);
+        if (logger is not null) observer!.CaseDone?.Invoke(new StateTestTrace(verdict, logger, result, root));
+        return verdict;
+    }
+
+    private static (StateTestCaseResult Verdict, TransactionResult Result, Hash32 Root) Execute(string name, JsonElement test, JsonElement expected,
+        int d, int g, int v, Tracing.StructLogger? logger)
     {
         var backend = new InMemoryStateBackend();
         foreach (var account in test.GetProperty("pre").EnumerateObject())
@@ -126,9 +135,7 @@ public static class StateTestRunner
         {
             var tx = BuildTransaction(test.GetProperty("transaction"), d, g, v);
             var state = new WorldState(backend);
-            // Stepped runs keep few log entries: the point is the per-opcode checks and charges, not the log.
-            var steps = stepped ? new Tracing.StructLogger(new Tracing.StructLoggerOptions(DisableStack: true, Limit: 64)) : null;
-            result = new TransactionProcessor(state, block) { Steps = steps }.Execute(tx);
+            result = new TransactionProcessor(state, block) { Steps = logger }.Execute(tx);
             if (result.IsValid) backend.Apply(state.CollectChanges());
         }
         catch (Exception e) when (expectsException && e is FormatException or OverflowException)
@@ -140,18 +147,18 @@ public static class StateTestRunner
         var expectedRoot = Hash32.Parse(expected.GetProperty("hash").GetString()!);
         var root = backend.ComputeStateRoot();
         if (expectsException && result.IsValid)
-            return new(name, false, $"expected exception {ex.GetString()} but the transaction was valid");
+            return (new(name, false, $"expected exception {ex.GetString()} but the transaction was valid"), result, root);
         if (!expectsException && !result.IsValid)
-            return new(name, false, $"transaction rejected: {result.ErrorMessage}");
+            return (new(name, false, $"transaction rejected: {result.ErrorMessage}"), result, root);
         if (root != expectedRoot)
-            return new(name, false, $"state root {root} != expected {expectedRoot}");
+            return (new(name, false, $"state root {root} != expected {expectedRoot}"), result, root);
         if (!expectsException && expected.TryGetProperty("logs", out var logsElement))
         {
             var logs = LogsHash.Compute(result.Logs);
             var expectedLogs = Hash32.Parse(logsElement.GetString()!);
-            if (logs != expectedLogs) return new(name, false, $"logs hash {logs} != expected {expectedLogs}");
+            if (logs != expectedLogs) return (new(name, false, $"logs hash {logs} != expected {expectedLogs}"), result, root);
         }
-        return new(name, true, null);
+        return (new(name, true, null), result, root);
     }
 
     private static EvmTransaction BuildTransaction(JsonElement t, int d, int g, int v)
@@ -203,3 +210,14 @@ public static class StateTestRunner
         return s is "" or "0x" ? [] : Hex.Decode(s);
     }
 }
+
+/// <summary>Which state-test cases run with a struct logger attached, and what to do with it once a case is done.</summary>
+public sealed class StateTestObserver
+{
+    /// <summary>The logger for the case of this name, or null to run it untraced. Called on the runner's threads.</summary>
+    public required Func<string, Tracing.StructLogger?> LoggerFor { get; init; }
+    public Action<StateTestTrace>? CaseDone { get; init; }
+}
+
+/// <summary>A traced case: its verdict, its logger, the transaction's result and the post-state root.</summary>
+public sealed record StateTestTrace(StateTestCaseResult Verdict, Tracing.StructLogger Logger, TransactionResult Result, Hash32 Root);

@@ -27,19 +27,29 @@ public sealed class StructLog
     /// <summary>Bottom first; null when the stack is not captured.</summary>
     public UInt256[]? Stack { get; init; }
     public byte[]? Memory { get; init; }
+    /// <summary>Active memory in bytes, always recorded (EIP-3155's memSize).</summary>
+    public long MemorySize { get; init; }
     public byte[]? ReturnData { get; init; }
     /// <summary>At SLOAD and SSTORE: the slots of this contract the transaction has read or written so far, key order.</summary>
     public KeyValuePair<UInt256, UInt256>[]? Storage { get; init; }
     public long Refund { get; init; }
+
+    /// <summary>Its cost is settled: nothing that runs later changes it.</summary>
+    internal bool Settled { get; set; }
 }
 
 /// <summary>
 /// geth's default tracer for debug_trace*: a log entry per executed opcode of one transaction, with gas, cost, depth,
 /// stack and, as configured, memory, return data and storage. The interpreter runs opcode by opcode while it listens.
 /// </summary>
-public sealed class StructLogger(StructLoggerOptions options = default)
+/// <param name="sink">When set, each entry goes there, in execution order, as soon as its cost is settled, and is not
+/// kept (<see cref="Steps"/> stays empty): a trace of any length in bounded memory (EIP-3155 output).</param>
+public sealed class StructLogger(StructLoggerOptions options = default, Action<StructLog>? sink = null)
 {
     private readonly List<StructLog> _steps = [];
+    // Streaming: entries not yet handed to the sink; the first one waits for its cost (a frame's open step).
+    private readonly Queue<StructLog> _unsettled = new();
+    private int _streamed;
     // Per call depth: the step whose cost is settled by what runs next in that frame; null when none waits.
     private readonly StructLog?[] _open = new StructLog?[Execution.Evm.MaxDepth + 2];
     private readonly bool[] _costFixed = new bool[Execution.Evm.MaxDepth + 2];
@@ -66,7 +76,7 @@ public sealed class StructLogger(StructLoggerOptions options = default)
         byte[] returnData, in Address self, long refund, string? error, WorldState state)
     {
         Close(depth, gas);
-        if (options.Limit > 0 && _steps.Count >= options.Limit || OverBudget) return;
+        if (options.Limit > 0 && _steps.Count + _streamed + _unsettled.Count >= options.Limit || OverBudget) return;
 
         KeyValuePair<UInt256, UInt256>[]? storage = null;
         if (!options.DisableStorage && error is null && (op == 0x54 && stack.Length >= 1 || op == 0x55 && stack.Length >= 2))
@@ -86,19 +96,36 @@ public sealed class StructLogger(StructLoggerOptions options = default)
             Error = error,
             Stack = options.DisableStack ? null : stack.ToArray(),
             Memory = options.EnableMemory ? memory.ToArray() : null,
+            MemorySize = memory.Length,
             ReturnData = options.EnableReturnData ? returnData : null,
             Storage = storage,
             Refund = refund,
         };
+        _open[depth] = step;
+        _costFixed[depth] = false;
+        if (sink is not null)
+        {
+            _unsettled.Enqueue(step);
+            return;
+        }
         _bytes += 64 + (step.Stack?.Length ?? 0) * 32L + (step.Memory?.Length ?? 0) + (step.ReturnData?.Length ?? 0) + (storage?.Length ?? 0) * 64L;
         if (options.MaxBytes > 0 && _bytes > options.MaxBytes)
         {
             OverBudget = true;
+            _open[depth] = null;
             return;
         }
         _steps.Add(step);
-        _open[depth] = step;
-        _costFixed[depth] = false;
+    }
+
+    /// <summary>Hands the settled entries at the head of the queue to the sink, in order.</summary>
+    private void Flush()
+    {
+        while (_unsettled.TryPeek(out var first) && first.Settled)
+        {
+            sink!(_unsettled.Dequeue());
+            _streamed++;
+        }
     }
 
     /// <summary>A call or create at <paramref name="depth"/> has charged its own cost and has <paramref name="gasLeft"/>;
@@ -108,6 +135,8 @@ public sealed class StructLogger(StructLoggerOptions options = default)
         if (_open[depth] is not { } step) return;
         step.GasCost = step.Gas - gasLeft + forwarded;
         _costFixed[depth] = true;
+        step.Settled = true;
+        if (sink is not null) Flush();
     }
 
     /// <summary>The frame at <paramref name="depth"/> ended: with <paramref name="gasLeft"/> when it stopped, returned or
@@ -120,6 +149,8 @@ public sealed class StructLogger(StructLoggerOptions options = default)
             // reports on the frame only.
             if (step.Error is null && !halted) step.Error = CallTracer.ErrOutOfGas;
             _open[depth] = null;
+            step.Settled = true;
+            if (sink is not null) Flush();
             return;
         }
         Close(depth, gasLeft);
@@ -127,6 +158,8 @@ public sealed class StructLogger(StructLoggerOptions options = default)
 
     internal void EndTransaction(long gasUsed, bool success, bool reverted, byte[] output)
     {
+        // Every frame has ended, so every entry is settled.
+        if (sink is not null) Flush();
         GasUsed = gasUsed;
         Failed = !success;
         ReturnValue = success || reverted ? output : [];
@@ -138,5 +171,7 @@ public sealed class StructLogger(StructLoggerOptions options = default)
         if (_open[depth] is not { } previous) return;
         if (!_costFixed[depth]) previous.GasCost = previous.Gas - gasNow;
         _open[depth] = null;
+        previous.Settled = true;
+        if (sink is not null) Flush();
     }
 }

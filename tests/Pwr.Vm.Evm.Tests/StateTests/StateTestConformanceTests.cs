@@ -1,4 +1,5 @@
 using Pwr.Vm.Evm.StateTests;
+using Pwr.Vm.Evm.Tracing;
 using Pwr.Vm.Evm.Tests.Trie;
 using Xunit.Abstractions;
 
@@ -26,7 +27,9 @@ public class StateTestConformanceTests(ITestOutputHelper output)
         var times = new System.Collections.Concurrent.ConcurrentBag<(string File, TimeSpan Time)>();
         var results = StateTestRunner.RunFiles(StateTestRunner.FindFiles([fixtures]), fixtures,
             onFileDone: (f, t) => times.Add((f, t)),
-            skip: known.Where(k => k.Value.StartsWith("skip:", StringComparison.Ordinal)).Select(k => k.Key).ToHashSet(), stepped: stepped);
+            skip: known.Where(k => k.Value.StartsWith("skip:", StringComparison.Ordinal)).Select(k => k.Key).ToHashSet(),
+            // Stepped runs keep few log entries: the point is the per-opcode checks and charges, not the log.
+            observer: stepped ? new StateTestObserver { LoggerFor = _ => new StructLogger(new StructLoggerOptions(DisableStack: true, Limit: 64)) } : null);
         foreach (var (file, time) in times.OrderByDescending(x => x.Time).Take(10))
             output.WriteLine($"slowest: {time.TotalSeconds:F1}s {Path.GetRelativePath(fixtures, file)}");
         int passed = results.Count(r => r.Passed);
