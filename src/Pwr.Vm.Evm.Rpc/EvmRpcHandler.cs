@@ -387,7 +387,10 @@ public sealed class EvmRpcHandler
     {
         var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
         var (state, head) = CallState(p);
-        var result = EvmCallRunner.Run(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx);
+        TryOptional(p, 2, out var stateOverrides);
+        TryOptional(p, 3, out var blockOverrides);
+        var context = WithBlockOverrides(EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), blockOverrides);
+        var result = EvmCallRunner.Run(Overridden(state, stateOverrides), context, tx);
         ThrowIfFailed(result);
         return Data(result.Output);
     }
@@ -397,10 +400,38 @@ public sealed class EvmRpcHandler
         var call = Param(p, 0, "transaction");
         var tx = ParseCall(call, out bool zeroBaseFee);
         var (state, head) = CallState(p);
+        TryOptional(p, 2, out var stateOverrides);
         long cap = tx.GasLimit;
-        var (gas, failure) = EvmCallRunner.Estimate(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, cap);
+        var (gas, failure) = EvmCallRunner.Estimate(Overridden(state, stateOverrides), EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, cap);
         if (failure is not null) ThrowIfFailed(failure, estimating: true);
         return Quantity(gas);
+    }
+
+    /// <summary>The state a call runs on: committed state, seen through geth's state override set when one is given.</summary>
+    private static IStateBackend Overridden(IStateBackend state, JsonElement overrides)
+        => overrides.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null ? state : new OverriddenState(state, OverriddenState.Parse(overrides, "stateOverrides"));
+
+    /// <summary>geth's block overrides for calls: number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas.</summary>
+    private static BlockContext WithBlockOverrides(BlockContext context, JsonElement overrides)
+    {
+        if (overrides.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) return context;
+        if (overrides.ValueKind != JsonValueKind.Object) throw RpcException.Params("invalid argument: block overrides object expected");
+        foreach (var field in overrides.EnumerateObject())
+        {
+            var v = field.Value;
+            if (v.ValueKind == JsonValueKind.Null) continue;
+            context = field.Name switch
+            {
+                "number" => context with { Number = ParseU64(v, "number") },
+                "time" => context with { Timestamp = ParseU64(v, "time") },
+                "gasLimit" => context with { GasLimit = (long)Math.Min(ParseU64(v, "gasLimit"), long.MaxValue) },
+                "feeRecipient" => context with { Coinbase = ParseAddress(v, "feeRecipient") },
+                "prevRandao" => context with { PrevRandao = new UInt256(ParseHash(v, "prevRandao").ToArray()) },
+                "baseFeePerGas" => context with { BaseFee = Checked(ParseQuantity(v, "baseFeePerGas"), "baseFeePerGas") },
+                _ => throw RpcException.Params($"invalid argument: block override {field.Name} is not supported (number, time, gasLimit, feeRecipient, prevRandao, baseFeePerGas are)"),
+            };
+        }
+        return context;
     }
 
     private (EvmStateStore State, EvmBlock Head) CallState(JsonElement p)
@@ -457,7 +488,15 @@ public sealed class EvmRpcHandler
         var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
         var tracer = TracerFactory(p, 2)();
         var (state, head) = CallState(p);
-        var result = EvmCallRunner.Trace(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx, tracer);
+        // geth's TraceCallConfig carries the call's overrides beside the tracer.
+        JsonElement stateOverrides = default, blockOverrides = default;
+        if (TryOptional(p, 2, out var config))
+        {
+            config.TryGetProperty("stateOverrides", out stateOverrides);
+            config.TryGetProperty("blockOverrides", out blockOverrides);
+        }
+        var context = WithBlockOverrides(EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), blockOverrides);
+        var result = EvmCallRunner.Trace(Overridden(state, stateOverrides), context, tx, tracer);
         // A reverted call is a trace like any other; only a transaction that could not run at all is an error.
         if (!result.IsValid || tracer.Result() is not { } json) throw new RpcException(RpcException.ServerError, GethMessage(result));
         return json;

@@ -159,6 +159,16 @@ describe("viem", { timeout: TEST_TIMEOUT_MS }, () => {
     assert.equal(await publicClient.getBlobBaseFee(), 1n);
   });
 
+  test("readContract with a stateOverride (stateDiff of the ERC-20's balance slot) sees the override; nothing is written", async () => {
+    const stranger = "0x00000000000000000000000000000000000fee01";
+    const slot = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [stranger, 0n]));
+    const read = (stateOverride) => publicClient.readContract({ address: tokenAddress, abi: artifacts.TestToken.abi, functionName: "balanceOf", args: [stranger], stateOverride });
+    const value = encodeAbiParameters([{ type: "uint256" }], [12_345n]);
+    assert.equal(await read([{ address: tokenAddress, stateDiff: [{ slot, value }] }]), 12_345n);
+    assert.equal(await read(undefined), 0n);
+    assert.equal(await publicClient.getBalance({ address: stranger }), 0n);
+  });
+
   test("blocks, fee history and nonces", async () => {
     const block = await publicClient.getBlock({ blockNumber: deployBlock, includeTransactions: true });
     assert.ok(block.transactions.length >= 1);
