@@ -360,12 +360,14 @@ public sealed class EvmRpcHandler
         return entries;
     }
 
-    /// <summary>eth_createAccessList: geth's answer, <c>{accessList, error?, gasUsed}</c>; gasUsed counts the list itself.</summary>
+    /// <summary>eth_createAccessList(call, block, stateOverrides): geth's answer, <c>{accessList, error?, gasUsed}</c>; gasUsed
+    /// counts the list itself.</summary>
     private JsonObject CreateAccessList(JsonElement p)
     {
         var tx = ParseCall(Param(p, 0, "transaction"), out bool zeroBaseFee);
         var (state, head) = CallState(p);
-        var (list, result) = EvmCallRunner.AccessList(state, EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx);
+        TryOptional(p, 2, out var stateOverrides);
+        var (list, result) = EvmCallRunner.AccessList(Overridden(state, stateOverrides), EvmCallRunner.Context(_vm, head, _chain, zeroBaseFee), tx);
         if (!result.IsValid) throw new RpcException(RpcException.ServerError, GethMessage(result));
         var entries = new JsonArray();
         foreach (var entry in list)

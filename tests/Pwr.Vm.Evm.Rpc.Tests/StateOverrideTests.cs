@@ -50,6 +50,12 @@ public partial class EthRpcTests
         });
         Assert.Equal(Word(7), trace.GetProperty("output").GetString());
 
+        // eth_createAccessList runs the overridden code: its SLOAD puts the slot in the list.
+        var list = await devnet.ResultAsync("eth_createAccessList", new { to = Target }, "latest", Override(Target, new { code = ReturnSlot0 }));
+        var entry = Assert.Single(list.GetProperty("accessList").EnumerateArray());
+        Assert.Equal(Target, entry.GetProperty("address").GetString());
+        Assert.Equal([Slot0], entry.GetProperty("storageKeys").EnumerateArray().Select(k => k.GetString()));
+
         AssertError(await devnet.CallAsync("eth_call", new { to = Target }, "latest", Override(Target, new { state = new { }, stateDiff = new { } })), -32602, "both");
         AssertError(await devnet.CallAsync("eth_call", new { to = Target }, "latest", Override("0x12", new { balance = "0x1" })), -32602, "not an address");
         AssertError(await devnet.CallAsync("eth_call", new { to = Target }, "latest", Override(Target, new { stateDiff = new Dictionary<string, string> { ["0x1"] = Word(1) } })), -32602, "slot");

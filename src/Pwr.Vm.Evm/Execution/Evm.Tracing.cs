@@ -5,9 +5,6 @@ using Pwr.Vm.Evm.Tracing;
 
 namespace Pwr.Vm.Evm.Execution;
 
-// The traced twins of Call and Create: they report frame enter and exit to the tracer around the untraced body and
-// work out geth's error for the checks that the body answers without saying why. Kept out of the interpreter file so
-// that tracing stays off its hot paths.
 /// <summary>Selects an instantiation of the interpreter loop: <see cref="PerOpcode"/> checks, charges and logs opcode by
 /// opcode for the struct logger; <see cref="PerBlock"/> works per basic block.</summary>
 internal interface IStepMode
@@ -25,6 +22,9 @@ internal readonly struct PerOpcode : IStepMode
     public static bool Stepped => true;
 }
 
+// The traced twins of Call and Create: they report frame enter and exit to the tracer around the untraced body and
+// work out geth's error for the checks that the body answers without saying why. Kept out of the interpreter file so
+// that tracing stays off its hot paths.
 internal sealed partial class Evm
 {
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -50,9 +50,9 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
     // Streaming: entries not yet handed to the sink; the first one waits for its cost (a frame's open step).
     private readonly Queue<StructLog> _unsettled = new();
     private int _streamed;
-    // Per call depth: the step whose cost is settled by what runs next in that frame; null when none waits.
+    // Per call depth: the frame's last step, whose cost is settled by what runs next in that frame (unless a call or
+    // create settled it already); null when none waits.
     private readonly StructLog?[] _open = new StructLog?[Execution.Evm.MaxDepth + 2];
-    private readonly bool[] _costFixed = new bool[Execution.Evm.MaxDepth + 2];
     private readonly Dictionary<Address, SortedDictionary<UInt256, UInt256>> _storage = [];
 
     private long _bytes;
@@ -102,7 +102,6 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
             Refund = refund,
         };
         _open[depth] = step;
-        _costFixed[depth] = false;
         if (sink is not null)
         {
             _unsettled.Enqueue(step);
@@ -134,7 +133,6 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
     {
         if (_open[depth] is not { } step) return;
         step.GasCost = step.Gas - gasLeft + forwarded;
-        _costFixed[depth] = true;
         step.Settled = true;
         if (sink is not null) Flush();
     }
@@ -169,7 +167,7 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
     private void Close(int depth, long gasNow)
     {
         if (_open[depth] is not { } previous) return;
-        if (!_costFixed[depth]) previous.GasCost = previous.Gas - gasNow;
+        if (!previous.Settled) previous.GasCost = previous.Gas - gasNow;
         _open[depth] = null;
         previous.Settled = true;
         if (sink is not null) Flush();
