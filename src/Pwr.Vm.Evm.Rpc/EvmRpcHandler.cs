@@ -504,9 +504,10 @@ public sealed class EvmRpcHandler
         return json;
     }
 
-    /// <summary>What one struct-logger trace may capture before it is refused: a 30M-gas loop would otherwise log
-    /// millions of entries and take the node's memory with it (geth bounds it with a timeout instead).</summary>
-    private const long StructLogBudget = 64L << 20;
+    /// <summary>What one struct-logger request may capture before it is refused: a 30M-gas loop, or a block full of
+    /// transactions, would otherwise log millions of entries and take the node's memory with it (geth bounds it with a
+    /// timeout instead).</summary>
+    private const long StructLogBytes = 64L << 20;
 
     /// <summary>Reads the trace config (parameter <paramref name="index"/>): geth's default struct logger (enableMemory,
     /// disableStack, disableStorage, enableReturnData, limit), callTracer (onlyTopCall, withLog) or prestateTracer
@@ -526,8 +527,10 @@ public sealed class EvmRpcHandler
             var logOptions = new StructLoggerOptions(
                 EnableMemory: Flag(config, "enableMemory"), DisableStack: Flag(config, "disableStack"),
                 DisableStorage: Flag(config, "disableStorage"), EnableReturnData: Flag(config, "enableReturnData"),
-                Limit: Limit(config), MaxBytes: StructLogBudget);
-            return () => new TransactionTrace.Steps(new StructLogger(logOptions));
+                Limit: Limit(config));
+            // One budget for the request: a block's transactions share it.
+            var budget = new StructLogBudget(StructLogBytes);
+            return () => new TransactionTrace.Steps(new StructLogger(logOptions, budget: budget), budget);
         }
         if (tracerName.ValueKind != JsonValueKind.String) throw RpcException.Params($"invalid argument {index}: tracer must be a string");
         var options = config.TryGetProperty("tracerConfig", out var o) && o.ValueKind != JsonValueKind.Null ? o : default;

@@ -22,7 +22,7 @@ internal abstract class TransactionTrace
     }
 
     /// <summary>geth's default struct logger: <c>{gas, failed, returnValue, structLogs: [...]}</c>.</summary>
-    public sealed class Steps(StructLogger logger) : TransactionTrace
+    public sealed class Steps(StructLogger logger, StructLogBudget budget) : TransactionTrace
     {
         public override void Attach(TransactionProcessor processor) => processor.Steps = logger;
         public override void Detach(TransactionProcessor processor) => processor.Steps = null;
@@ -32,7 +32,7 @@ internal abstract class TransactionTrace
             if (!logger.Finished) return null;
             if (logger.OverBudget)
                 throw new RpcException(RpcException.ServerError,
-                    $"the struct log outgrew {logger.Options.MaxBytes >> 20} MiB after {logger.Steps.Count} entries: pass a \"limit\", \"disableStack\": true, or use the callTracer");
+                    $"the struct log outgrew {budget.Bytes >> 20} MiB (for the whole request) after {logger.Steps.Count} entries of this transaction: pass a \"limit\", \"disableStack\": true, or use the callTracer");
             var logs = new JsonArray();
             foreach (var step in logger.Steps) logs.Add(Entry(step));
             return new JsonObject

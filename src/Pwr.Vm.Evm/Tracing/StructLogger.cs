@@ -4,11 +4,26 @@ using Pwr.Vm.Evm.Numerics;
 
 namespace Pwr.Vm.Evm.Tracing;
 
-/// <summary>What geth's default struct logger captures per opcode (its logger.Config); <see cref="Limit"/> (entries) and
-/// <see cref="MaxBytes"/> (captured stack, memory, return data and storage, roughly) 0 are no limit.</summary>
+/// <summary>What geth's default struct logger captures per opcode (its logger.Config); <see cref="Limit"/> (entries) 0 is
+/// no limit.</summary>
 public readonly record struct StructLoggerOptions(
-    bool EnableMemory = false, bool DisableStack = false, bool DisableStorage = false, bool EnableReturnData = false, int Limit = 0,
-    long MaxBytes = 0);
+    bool EnableMemory = false, bool DisableStack = false, bool DisableStorage = false, bool EnableReturnData = false, int Limit = 0);
+
+/// <summary>How many bytes of captured stack, memory, return data and storage (roughly) struct loggers may keep, shared by
+/// the loggers of one request (a block's transactions); not thread-safe.</summary>
+public sealed class StructLogBudget(long bytes)
+{
+    public long Bytes { get; } = bytes;
+    private long _left = bytes;
+
+    /// <summary>Takes <paramref name="bytes"/>; false (taking nothing) when that would overdraw it.</summary>
+    internal bool TrySpend(long bytes)
+    {
+        if (bytes > _left) return false;
+        _left -= bytes;
+        return true;
+    }
+}
 
 /// <summary>One executed opcode as geth's struct logger reports it: the frame's state just before the opcode runs.</summary>
 public sealed class StructLog
@@ -44,7 +59,8 @@ public sealed class StructLog
 /// </summary>
 /// <param name="sink">When set, each entry goes there, in execution order, as soon as its cost is settled, and is not
 /// kept (<see cref="Steps"/> stays empty): a trace of any length in bounded memory (EIP-3155 output).</param>
-public sealed class StructLogger(StructLoggerOptions options = default, Action<StructLog>? sink = null)
+/// <param name="budget">When set, kept entries draw on it and capturing stops (<see cref="OverBudget"/>) once it is spent.</param>
+public sealed class StructLogger(StructLoggerOptions options = default, Action<StructLog>? sink = null, StructLogBudget? budget = null)
 {
     private readonly List<StructLog> _steps = [];
     // Streaming: entries not yet handed to the sink; the first one waits for its cost (a frame's open step).
@@ -55,11 +71,9 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
     private readonly StructLog?[] _open = new StructLog?[Execution.Evm.MaxDepth + 2];
     private readonly Dictionary<Address, SortedDictionary<UInt256, UInt256>> _storage = [];
 
-    private long _bytes;
-
     public StructLoggerOptions Options => options;
 
-    /// <summary>True when capturing stopped because the entries outgrew <see cref="StructLoggerOptions.MaxBytes"/>.</summary>
+    /// <summary>True when capturing stopped because the entries outgrew the budget.</summary>
     public bool OverBudget { get; private set; }
     public IReadOnlyList<StructLog> Steps => _steps;
 
@@ -107,8 +121,8 @@ public sealed class StructLogger(StructLoggerOptions options = default, Action<S
             _unsettled.Enqueue(step);
             return;
         }
-        _bytes += 64 + (step.Stack?.Length ?? 0) * 32L + (step.Memory?.Length ?? 0) + (step.ReturnData?.Length ?? 0) + (storage?.Length ?? 0) * 64L;
-        if (options.MaxBytes > 0 && _bytes > options.MaxBytes)
+        long size = 64 + (step.Stack?.Length ?? 0) * 32L + (step.Memory?.Length ?? 0) + (step.ReturnData?.Length ?? 0) + (storage?.Length ?? 0) * 64L;
+        if (budget is not null && !budget.TrySpend(size))
         {
             OverBudget = true;
             _open[depth] = null;

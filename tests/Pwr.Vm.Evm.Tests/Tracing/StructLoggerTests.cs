@@ -11,11 +11,11 @@ public class StructLoggerTests
     private static readonly Address Callee = Address.Parse("0x00000000000000000000000000000000000000b0");
 
     private static (TransactionResult Result, StructLogger Logger) Trace(byte[] code, long gasLimit = 100_000,
-        StructLoggerOptions options = default, Action<EvmHarness>? setUp = null)
+        StructLoggerOptions options = default, Action<EvmHarness>? setUp = null, StructLogBudget? budget = null)
     {
         var h = new EvmHarness().WithCode(Convert.ToHexString(code));
         setUp?.Invoke(h);
-        var logger = new StructLogger(options);
+        var logger = new StructLogger(options, budget: budget);
         var tx = new EvmTransaction { Sender = EvmHarness.Sender, To = EvmHarness.Contract, GasLimit = gasLimit, GasPrice = 1 };
         var result = EvmThread.Run(() => new TransactionProcessor(new WorldState(h.Backend), h.Block) { Steps = logger }.Execute(tx));
         return (result, logger);
@@ -151,11 +151,17 @@ public class StructLoggerTests
         Assert.False(unbounded.OverBudget);
         Assert.True(unbounded.Steps.Count > 6_000);
 
-        var (result, bounded) = Trace([0x5b, 0x60, 0x00, 0x56], options: new StructLoggerOptions(MaxBytes: 10_000));
+        var budget = new StructLogBudget(10_000);
+        var (result, bounded) = Trace([0x5b, 0x60, 0x00, 0x56], budget: budget);
         Assert.True(bounded.OverBudget);
         Assert.InRange(bounded.Steps.Count, 100, 200);
         Assert.False(result.Success);
         Assert.Equal(result.GasUsed, bounded.GasUsed);
+
+        // A second transaction on the same budget (a traced block) finds it spent: twenty PUSH1s need 64 + 32 k bytes each.
+        var (_, next) = Trace([.. Enumerable.Repeat(new byte[] { 0x60, 0x01 }, 20).SelectMany(b => b), 0x00], budget: budget);
+        Assert.True(next.OverBudget);
+        Assert.InRange(next.Steps.Count, 0, 2);
     }
 
     [Fact]
