@@ -56,6 +56,11 @@ public sealed class DevnetHost : IAsyncDisposable
         if (options.Reset && Directory.Exists(dataDir)) Directory.Delete(dataDir, recursive: true);
         Directory.CreateDirectory(dataDir);
 
+        // Two VMs with one ID would share (and fight over) one store directory.
+        if (options.ExtraVms.FirstOrDefault(v => v.VmId is TokenVmId or EvmVmId) is { } taken)
+            throw new ArgumentException($"VM ID {taken.VmId} is the devnet's own {(taken.VmId == TokenVmId ? "token VM" : "EVM")}; give the extra VM another ID");
+        if (options.ExtraVms.GroupBy(v => v.VmId).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ArgumentException($"VM ID {twice.Key} is given to {twice.Count()} extra VMs; each VM needs its own ID");
         var host = new DevnetHost { KeysDir = Path.Combine(dataDir, "keys") };
         var vms = new List<IVirtualMachine> { new TokenVm(TokenVmId), new EvmVm(EvmVmId, host.EvmOptions) };
         vms.AddRange(options.ExtraVms);

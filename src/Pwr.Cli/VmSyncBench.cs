@@ -17,7 +17,8 @@ namespace Pwr.Cli;
 /// </summary>
 public sealed class VmSyncBench(int otherTxs, int ownTxs, string cacheDir, Action<string> log)
 {
-    private const ulong BusyVm = DevnetHost.TokenVmId, QuietVm = 2;
+    // The quiet VM is an extra token VM beside the devnet's own VMs (token VM 1, EVM 2).
+    private const ulong BusyVm = DevnetHost.TokenVmId, QuietVm = 3;
 
     public async Task<string> RunAsync(CancellationToken ct)
     {
