@@ -6,7 +6,7 @@ using Pwr.Vm.Token;
 
 namespace Pwr.Cli.Tests;
 
-/// <summary>`pwr vm verify` against a node whose stored VM roots were tampered with on disk.</summary>
+/// <summary>`pwr vm verify` against a node whose VM checkpoint (stored roots, or the state itself) was tampered with on disk.</summary>
 [Collection(DevnetCollection.Name)]
 public sealed class CorruptedCheckpointTests
 {
@@ -60,6 +60,52 @@ public sealed class CorruptedCheckpointTests
 
             // Verifying only up to the block before it succeeds: the blocks before, the first VM block included, match.
             var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (corruptBlock - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(upTo.ExitCode == 0, upTo.Describe());
+        }
+    }
+
+    [Fact]
+    public async Task Verify_reports_the_block_where_a_value_corrupted_in_the_vm_checkpoint_state_first_shows()
+    {
+        using var dir = new TempDir("corrupt-state");
+        var dataDir = dir.Sub("devnet");
+        var key = Keys.Dev(6);
+        var storeDir = Path.Combine(dataDir, "vms", DevnetHost.TokenVmId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        ulong createBlock;
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir))
+        {
+            var api = devnet.Api;
+            var create = await api.WaitForTransactionAsync(await api.BroadcastOkAsync(Txs.VmData(key, 0, DevnetHost.TokenVmId, TokenPayload.Create("CKPT", 500))), WaitTimeout);
+            createBlock = create.GetProperty("blockNumber").GetUInt64();
+            await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, createBlock + 1, WaitTimeout);
+            await devnet.KillAsync();
+        }
+
+        // The VM executes against its "state" family; the state tree beside it still holds the true value, so the
+        // corruption shows in a root only once a block writes that key, and the VM's roots up to then still match.
+        using (var kv = KeyValueStore.Open(storeDir, "state", "tree", "buckets", "roots", "meta"))
+        {
+            var state = kv.Family("state");
+            var balances = kv.Scan(state, []).Where(e => e.Value.Length == 8 && BinaryPrimitives.ReadUInt64BigEndian(e.Value) == 500).ToList();
+            var balanceKey = Assert.Single(balances).Key;
+            var forged = new byte[8];
+            BinaryPrimitives.WriteUInt64BigEndian(forged, 999);
+            kv.Put(state, balanceKey, forged);
+        }
+
+        await using (var devnet = await DevnetProcess.StartAsync(dataDir, reset: false))
+        {
+            var api = devnet.Api;
+            var move = await api.WaitForTransactionAsync(await api.BroadcastOkAsync(Txs.VmData(key, 1, DevnetHost.TokenVmId, TokenPayload.Transfer("CKPT", Keys.Dev(8).Address, 5))), WaitTimeout);
+            ulong moveBlock = move.GetProperty("blockNumber").GetUInt64();
+            Assert.True(moveBlock > createBlock);
+            await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, moveBlock + 2, WaitTimeout);
+
+            var verify = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1");
+            Assert.True(verify.ExitCode == 4, verify.Describe());
+            Assert.Contains($"first mismatching block: {moveBlock}", verify.StdOut);
+
+            var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (moveBlock - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(upTo.ExitCode == 0, upTo.Describe());
         }
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Pwr.Cli.Tests.Infrastructure;
 using Pwr.Core;
 using Pwr.Vm;
+using Pwr.Vm.Token;
 
 namespace Pwr.Cli.Tests;
 
@@ -30,8 +31,12 @@ public sealed class VmIsolationTests
         ulong start = await api.WaitForBlocksAsync(1, TimeSpan.FromSeconds(30));
         var clock = Stopwatch.StartNew();
         ulong maxTokenLag = 0;
+        // The token VM has work meanwhile: a token and a transfer every 250 ms.
+        var key = Keys.Dev(5);
+        var hashes = new List<Hash32> { await api.BroadcastOkAsync(Txs.VmData(key, 0, DevnetHost.TokenVmId, TokenPayload.Create("ISO", 1_000))) };
         while (clock.Elapsed < TimeSpan.FromSeconds(3))
         {
+            hashes.Add(await api.BroadcastOkAsync(Txs.VmData(key, (uint)hashes.Count, DevnetHost.TokenVmId, TokenPayload.Transfer("ISO", Keys.Dev(6).Address, 1))));
             var status = await api.VmStatusAsync(DevnetHost.TokenVmId);
             maxTokenLag = Math.Max(maxTokenLag, status.GetProperty("chainHeight").GetUInt64() - Math.Min(status.GetProperty("chainHeight").GetUInt64(), status.GetProperty("height").GetUInt64()));
             await Task.Delay(250);
@@ -42,6 +47,14 @@ public sealed class VmIsolationTests
         // Block production keeps its 200 ms pace (15 blocks in 3 s; 10 allows for a loaded 2-core machine).
         Assert.True(end - start >= 10, $"only {end - start} blocks in {seconds:F1} s");
         Assert.True(maxTokenLag <= 2, $"the token VM lagged {maxTokenLag} blocks behind the chain");
+        // Its transactions were applied as fast as they were finalized: every one changed its root.
+        var first = await api.WaitForTransactionAsync(hashes[0], TimeSpan.FromSeconds(10));
+        var last = await api.WaitForTransactionAsync(hashes[^1], TimeSpan.FromSeconds(10));
+        ulong firstBlock = first.GetProperty("blockNumber").GetUInt64(), lastBlock = last.GetProperty("blockNumber").GetUInt64();
+        await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, lastBlock, TimeSpan.FromSeconds(2));
+        Assert.True(hashes.Count >= 8, $"only {hashes.Count} token transactions were sent");
+        Assert.NotEqual(await api.RootHashAsync(DevnetHost.TokenVmId, firstBlock - 1), await api.RootHashAsync(DevnetHost.TokenVmId, firstBlock));
+        Assert.NotEqual(await api.RootHashAsync(DevnetHost.TokenVmId, lastBlock - 1), await api.RootHashAsync(DevnetHost.TokenVmId, lastBlock));
 
         Assert.Equal("halted", (await api.VmStatusAsync(ThrowingVmId)).GetProperty("status").GetString());
         var throwing = (await api.VmStatusAsync(ThrowingVmId)).GetProperty("host");
