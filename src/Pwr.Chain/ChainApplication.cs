@@ -18,6 +18,8 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     private readonly FalconVerifierCache _verifiers = new();
     private readonly ValidatorSetHistory _validatorSets;
     private (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger)? _prepared;
+    // FinalizeBlock's result, waiting for Commit.
+    private (Block Block, (Hash32 Hash, BlockExecution Execution, PreparedLedger Ledger) Prepared)? _finalized;
 
     public ChainOptions Options { get; }
     public LedgerState Ledger { get; }
@@ -263,7 +265,7 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         }
     }
 
-    public void FinalizeBlock(Block block)
+    public Block FinalizeBlock(Block block)
     {
         if (block.Commit is null) throw new ArgumentException("a block needs its commit to be finalized");
         if (!block.Commit.Verify(GetValidators(block.Number), ChainId, block.Hash, block.Number, out var commitError))
@@ -274,6 +276,15 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             p = _prepared!.Value;
         }
         var finalized = new Block { Header = block.Header, Transactions = p.Execution.Included, Results = p.Execution.Results, Commit = block.Commit };
+        _finalized = (finalized, p);
+        return finalized;
+    }
+
+    public void Commit()
+    {
+        if (_finalized is not { } pending) throw new InvalidOperationException("Commit needs a block finalized by FinalizeBlock first");
+        var (finalized, p) = pending;
+        var block = finalized;
         lock (_commitLock)
         {
             var batch = _commitBatch ??= _db.Store.CreateBatch();
@@ -286,8 +297,11 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
             Blocks.Commit(finalized);
             if (p.Execution.NextValidators is { } committed) _validatorSets.Commit(block.Number + 1, committed);
             _prepared = null;
+            _finalized = null;
         }
         Mempool.OnBlockCommitted(finalized.Transactions, a => Ledger.GetAccount(a).Nonce);
+        int evicted = Mempool.EvictExpiredIfDue();
+        if (evicted > 0) LogEvicted(_logger, evicted);
         BlockCommitted?.Invoke(finalized);
     }
 
@@ -309,6 +323,9 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
         lock (_commitLock) _commitBatch?.Dispose();
         _db.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Count} expired mempool transactions")]
+    private static partial void LogEvicted(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Wrote genesis {Hash} with {Accounts} accounts")]
     private static partial void LogGenesis(ILogger logger, Hash32 hash, int accounts);

@@ -21,6 +21,8 @@ public sealed class ChainOptions
     public uint MaxNonceGap { get; init; } = 100_000;
     /// <summary>Pending transactions older than this are evicted.</summary>
     public TimeSpan MempoolTimeToLive { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How often a commit also sweeps the mempool for expired transactions.</summary>
+    public TimeSpan MempoolSweepInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Blocks between an Undelegate and the release of its units to the delegator's balance.</summary>
     public ulong UnbondingBlocks { get; init; } = 20;

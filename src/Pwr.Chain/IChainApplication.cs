@@ -30,6 +30,11 @@ public interface IChainApplication
     /// <summary>A validator checks someone's proposal by re-executing it; false with a reason if invalid.</summary>
     bool ProcessProposal(Block proposal, out string error);
 
-    /// <summary>Applies a block that holds a valid commit and persists it, with its state, atomically.</summary>
-    void FinalizeBlock(Block block);
+    /// <summary>Executes a block that holds a valid commit (reusing ProcessProposal's execution of the same block) and
+    /// returns it with its transaction results. Nothing is persisted until <see cref="Commit"/>.</summary>
+    Block FinalizeBlock(Block block);
+
+    /// <summary>Persists the block of the last <see cref="FinalizeBlock"/>, with its state, atomically; then updates the
+    /// mempool (drops included and stale transactions, and evicts expired ones when a sweep is due).</summary>
+    void Commit();
 }

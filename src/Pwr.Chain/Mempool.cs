@@ -106,6 +106,19 @@ public sealed class Mempool(ChainOptions options, TimeProvider time)
     }
 
     /// <summary>Evicts transactions that waited longer than the mempool's time to live.</summary>
+    /// <summary>Evicts expired transactions when <see cref="ChainOptions.MempoolSweepInterval"/> has passed since the
+    /// last sweep (a sweep scans the whole pool); returns how many.</summary>
+    public int EvictExpiredIfDue()
+    {
+        var now = time.GetTimestamp();
+        if (_lastSweep != 0 && time.GetElapsedTime(_lastSweep, now) < options.MempoolSweepInterval) return 0;
+        if (_lastSweep == 0) { _lastSweep = now; return 0; }
+        _lastSweep = now;
+        return EvictExpired();
+    }
+
+    private long _lastSweep;
+
     public int EvictExpired()
     {
         lock (_lock)

@@ -422,6 +422,7 @@ public sealed partial class BftEngine : IConsensusEngine
         var commit = new Commit(d.Height, d.Round, d.Block.Hash, [.. d.Precommits.Select(v => new CommitSignature(v.Validator, v.Signature))]);
         var block = new Block { Header = d.Block.Header, Transactions = d.Block.Transactions, Results = d.Block.Results, Commit = commit };
         _app.FinalizeBlock(block);
+        _app.Commit();
         if (_machine.ProposalOf(d.Round) is { } proposal)
         {
             _catchUps[d.Height] = new CatchUp(d.Height, proposal, [.. d.Precommits], _time.GetTimestamp());
@@ -435,6 +436,7 @@ public sealed partial class BftEngine : IConsensusEngine
     {
         if (block.Number != _app.LastHeader.Number + 1) return;
         _app.FinalizeBlock(block);
+        _app.Commit();
         LogSynced(_logger, block.Number, block.Hash);
         AfterFinalized(block);
     }
@@ -442,7 +444,6 @@ public sealed partial class BftEngine : IConsensusEngine
     private void AfterFinalized(Block block)
     {
         _wal?.PruneBelow(block.Number + 1);
-        if (_app is ChainApplication chain) chain.Mempool.EvictExpired();
         BlockFinalized?.Invoke(_app.GetBlock(block.Number) ?? block);
         BeginHeight(block.Number + 1);
     }

@@ -5,8 +5,6 @@ public sealed class ConsensusOptions
 {
     /// <summary>Target time between blocks; blocks are produced even when empty (devnet default 1 s).</summary>
     public TimeSpan BlockInterval { get; init; } = TimeSpan.FromSeconds(1);
-    /// <summary>How often expired mempool transactions are evicted.</summary>
-    public TimeSpan MempoolSweepInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     public void Validate()
     {

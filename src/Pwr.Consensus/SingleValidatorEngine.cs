@@ -12,7 +12,6 @@ namespace Pwr.Consensus;
 public sealed partial class SingleValidatorEngine(
     IChainApplication app, FalconKeyPair validatorKey, ConsensusOptions options, TimeProvider time, ILogger<SingleValidatorEngine> logger) : IConsensusEngine
 {
-    private long _lastSweep;
 
     public ulong Height => app.LastHeader.Number;
 
@@ -25,7 +24,6 @@ public sealed partial class SingleValidatorEngine(
             throw new InvalidOperationException($"the key {validatorKey.Address} is not in the validator set");
         if (!app.Validators.IsQuorum(app.Validators.Find(validatorKey.Address)!.Power))
             throw new InvalidOperationException("a single validator needs more than 2/3 of the voting power; start the BFT network instead");
-        _lastSweep = time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             var last = app.LastHeader;
@@ -37,7 +35,6 @@ public sealed partial class SingleValidatorEngine(
                 catch (OperationCanceledException) { return; }
             }
             ProduceBlock();
-            SweepMempool();
         }
     }
 
@@ -59,21 +56,12 @@ public sealed partial class SingleValidatorEngine(
             Commit = new Commit(height, 0, proposal.Hash, [precommit]),
         };
         app.FinalizeBlock(block);
+        app.Commit();
         LogBlock(logger, height, block.Transactions.Count, block.Hash, time.GetElapsedTime(started).TotalMilliseconds);
         return block;
-    }
-
-    private void SweepMempool()
-    {
-        if (app is not ChainApplication chain || time.GetElapsedTime(_lastSweep) < options.MempoolSweepInterval) return;
-        _lastSweep = time.GetTimestamp();
-        int evicted = chain.Mempool.EvictExpired();
-        if (evicted > 0) LogEvicted(logger, evicted);
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Finalized block {Height} with {Count} txs, hash {Hash}, in {Ms:F1} ms")]
     private static partial void LogBlock(ILogger logger, ulong height, int count, Hash32 hash, double ms);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Evicted {Count} expired mempool transactions")]
-    private static partial void LogEvicted(ILogger logger, int count);
 }

@@ -135,6 +135,32 @@ public sealed class ExecutionTests : IDisposable
     }
 
     [Fact]
+    public void A_finalized_block_is_persisted_only_by_commit_as_in_abci()
+    {
+        using var other = new ChainFixture();
+        Assert.Throws<InvalidOperationException>(() => other.Chain.Commit());
+        Assert.True(_f.Submit(_f.Transfer(ChainFixture.Dev0, ChainFixture.Dev1.Address, 7)).Accepted);
+        var block = _f.Produce();
+        var before = other.Chain.LastHeader;
+        var rootBefore = other.Chain.Ledger.Root;
+
+        var finalized = other.Chain.FinalizeBlock(block);
+        Assert.Equal(block.Hash, finalized.Hash);
+        Assert.True(Assert.Single(finalized.Results).Success);
+        // Executed, not yet persisted: the head, the ledger and the block store are unchanged.
+        Assert.Equal(before.Hash, other.Chain.LastHeader.Hash);
+        Assert.Equal(rootBefore, other.Chain.Ledger.Root);
+        Assert.Null(other.Chain.GetBlock(block.Number));
+
+        other.Chain.Commit();
+        Assert.Equal(block.Hash, other.Chain.LastHeader.Hash);
+        Assert.Equal(block.Header.StateRoot, other.Chain.Ledger.Root);
+        Assert.NotNull(other.Chain.GetBlock(block.Number));
+        // One commit per finalized block.
+        Assert.Throws<InvalidOperationException>(() => other.Chain.Commit());
+    }
+
+    [Fact]
     public void Same_transactions_give_the_same_state_root_on_another_node()
     {
         using var other = new ChainFixture();
@@ -144,6 +170,7 @@ public sealed class ExecutionTests : IDisposable
         // The other node checks the proposal by re-executing it, then finalizes it with the commit.
         Assert.True(other.Chain.ProcessProposal(block, out var error), error);
         other.Chain.FinalizeBlock(block);
+        other.Chain.Commit();
         Assert.Equal(block.Header.StateRoot, other.Chain.Ledger.Root);
         Assert.Equal(block.Hash, other.Chain.LastHeader.Hash);
     }

@@ -36,6 +36,7 @@ public sealed class StakingHarness : IDisposable
             Commit = new Commit(height, 0, proposal.Hash, signatures),
         };
         Chain.FinalizeBlock(block);
+        Chain.Commit();
         return block;
     }
 

@@ -48,7 +48,7 @@ public class BlockSyncServiceTests(ITestOutputHelper output)
         await using var freshNet = await StartAsync("sync/fresh", Options(peers: [HostPort(sourceNet)]));
         var serving = new BlockSyncService(source.Chain, sourceNet, NeverDeliver, FastOptions, NullLoggerFactory.Instance);
         var applying = new Stopwatch();
-        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { applying.Start(); fresh.Chain.FinalizeBlock(b); applying.Stop(); }, FastOptions, NullLoggerFactory.Instance);
+        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { applying.Start(); fresh.Chain.FinalizeBlock(b); fresh.Chain.Commit(); applying.Stop(); }, FastOptions, NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource();
         var tasks = new[] { serving.RunAsync(cts.Token), syncing.RunAsync(cts.Token) };
 
@@ -81,7 +81,7 @@ public class BlockSyncServiceTests(ITestOutputHelper output)
         await using var sourceNet = await StartAsync("sync-one/source");
         await using var freshNet = await StartAsync("sync-one/fresh", Options(peers: [HostPort(sourceNet)]));
         var serving = new BlockSyncService(source.Chain, sourceNet, NeverDeliver, FastOptions, NullLoggerFactory.Instance);
-        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => fresh.Chain.FinalizeBlock(b),
+        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { fresh.Chain.FinalizeBlock(b); fresh.Chain.Commit(); },
             new BlockSyncOptions { StatusInterval = TimeSpan.FromMilliseconds(100), OneBehindGrace = TimeSpan.FromSeconds(1) }, NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource();
         var tasks = new[] { serving.RunAsync(cts.Token), syncing.RunAsync(cts.Token) };
@@ -107,7 +107,7 @@ public class BlockSyncServiceTests(ITestOutputHelper output)
         ServeTampered(evilNet, source.Chain, tamper);
         await using var freshNet = await StartAsync("tamper/fresh-" + tamper, Options(peers: [HostPort(evilNet)]));
         var delivered = 0;
-        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { delivered++; fresh.Chain.FinalizeBlock(b); }, FastOptions, NullLoggerFactory.Instance);
+        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { delivered++; fresh.Chain.FinalizeBlock(b); fresh.Chain.Commit(); }, FastOptions, NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource();
         var run = syncing.RunAsync(cts.Token);
 
@@ -141,7 +141,7 @@ public class BlockSyncServiceTests(ITestOutputHelper output)
         await using var freshNet = await StartAsync("liar/fresh", Options(peers: [HostPort(liarNet), HostPort(honestNet)]));
         var options = new BlockSyncOptions { StatusInterval = TimeSpan.FromMilliseconds(100), StallTimeout = TimeSpan.FromMilliseconds(500), StallPenalty = TimeSpan.FromMinutes(5) };
         var serving = new BlockSyncService(source.Chain, honestNet, NeverDeliver, FastOptions, NullLoggerFactory.Instance);
-        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => fresh.Chain.FinalizeBlock(b), options, NullLoggerFactory.Instance);
+        var syncing = new BlockSyncService(fresh.Chain, freshNet, b => { fresh.Chain.FinalizeBlock(b); fresh.Chain.Commit(); }, options, NullLoggerFactory.Instance);
         using var cts = new CancellationTokenSource();
         var tasks = new[] { serving.RunAsync(cts.Token), syncing.RunAsync(cts.Token) };
 
