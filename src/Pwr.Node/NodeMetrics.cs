@@ -16,7 +16,12 @@ public sealed class NodeMetrics
     private readonly IReadOnlyDictionary<ulong, IVmRootProvider> _vms;
     private readonly TimeProvider _time;
     private readonly Gauge _height, _round, _peerCount, _mempool, _vmHeight, _vmLag, _vmDivergences, _vmAgreed;
-    private readonly Gauge _gcCollections, _gcPause, _allocated, _heap;
+    private readonly Gauge _gcCollections, _gcPause, _allocated, _heap, _tps;
+    // Finalized blocks of the last TpsWindowMs of chain time: (timestamp, transactions), for the TPS gauge.
+    private readonly Queue<(long TimestampMs, int Transactions)> _recent = new();
+    private long _recentTransactions;
+    private double _recentTps;
+    private const long TpsWindowMs = 10_000;
     private readonly Counter _finalizedTxs;
     private readonly Histogram _commitLatency;
 
@@ -34,6 +39,7 @@ public sealed class NodeMetrics
         _peerCount = f.CreateGauge("pwr_peers", "Connected, authenticated peers.");
         _mempool = f.CreateGauge("pwr_mempool_transactions", "Transactions waiting in the mempool.");
         _finalizedTxs = f.CreateCounter("pwr_finalized_transactions_total", "Transactions in finalized blocks (TPS = rate()).");
+        _tps = f.CreateGauge("pwr_finalized_tps", "Transactions finalized per second over the last 10 s of block timestamps (0 when no block came in that time).");
         // Blocks come every ~1 s; buckets from 10 ms to ~40 s cover fast devnets and slow rounds.
         _commitLatency = f.CreateHistogram("pwr_commit_latency_seconds", "From a block's proposal timestamp to its commit on this node.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.01, 2, 13) });
@@ -55,6 +61,16 @@ public sealed class NodeMetrics
     private void OnBlockCommitted(Block block)
     {
         _finalizedTxs.Inc(block.Transactions.Count);
+        long at = (long)block.Header.TimestampMs;
+        lock (_recent)
+        {
+            _recent.Enqueue((at, block.Transactions.Count));
+            _recentTransactions += block.Transactions.Count;
+            while (_recent.Count > 2 && at - _recent.Peek().TimestampMs > TpsWindowMs) _recentTransactions -= _recent.Dequeue().Transactions;
+            // The oldest block marks the window's start: its transactions were finalized before it.
+            var (oldestMs, oldestTxs) = _recent.Peek();
+            _recentTps = at > oldestMs ? (_recentTransactions - oldestTxs) * 1000.0 / (at - oldestMs) : 0;
+        }
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         _commitLatency.Observe(Math.Max(0, nowMs - (long)block.Header.TimestampMs) / 1000.0);
     }
@@ -66,6 +82,11 @@ public sealed class NodeMetrics
         _round.Set(_status().Round);
         _peerCount.Set(_peers());
         _mempool.Set(_chain.Mempool.Count);
+        lock (_recent)
+        {
+            bool stale = _recent.Count == 0 || _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_chain.LastHeader.TimestampMs > TpsWindowMs;
+            _tps.Set(stale ? 0 : _recentTps);
+        }
         for (int g = 0; g <= GC.MaxGeneration; g++) _gcCollections.WithLabels(g.ToString(System.Globalization.CultureInfo.InvariantCulture)).Set(GC.CollectionCount(g));
         _gcPause.Set(GC.GetTotalPauseDuration().TotalSeconds);
         _allocated.Set(GC.GetTotalAllocatedBytes());

@@ -43,6 +43,7 @@ public sealed partial class DevnetMetricsTests
             Assert.True(text.Contains(name + " ", StringComparison.Ordinal) || text.Contains(name + "{", StringComparison.Ordinal), $"/metrics lacks {name}:\n{text}");
         Assert.True(double.Parse(HeightLine().Match(text).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 2, text);
         Assert.Matches(@"(?m)^pwr_finalized_transactions_total [1-9]", text);
+        Assert.Matches(@"(?m)^pwr_finalized_tps [0-9]", text);
         Assert.Matches(@"(?m)^pwr_peers 0$", text);
     }
 

@@ -40,6 +40,15 @@ public sealed class CrashFaultTests
         // Three of four validators hold > 2/3 of the power: blocks, and the load's transactions, keep finalizing.
         foreach (var i in survivors) await net.WaitForHeightAsync(i, headAtKill + 15, Wait);
         await WaitForAcknowledgedAsync(load, ackedAtKill + 20);
+
+        // A validator's /metrics under load: its two live peers, its height, transactions finalizing now.
+        var metrics = await net.Apis[survivors[0]].GetRawAsync("/metrics");
+        Assert.Matches(@"(?m)^pwr_peers 2$", metrics.Body);
+        var height = System.Text.RegularExpressions.Regex.Match(metrics.Body, @"(?m)^pwr_height (\d+)$");
+        Assert.True(height.Success && ulong.Parse(height.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= headAtKill + 15, metrics.Body);
+        var tps = System.Text.RegularExpressions.Regex.Match(metrics.Body, @"(?m)^pwr_finalized_tps ([0-9.e+-]+)$");
+        Assert.True(tps.Success && double.Parse(tps.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, metrics.Body);
+        Assert.Matches(@"(?m)^pwr_commit_latency_seconds_count [1-9]", metrics.Body);
         await load.StopAsync();
         await CrashInvariants.CheckAsync(net, survivors, load.Acknowledged);
 
