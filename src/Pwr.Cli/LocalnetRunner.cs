@@ -64,7 +64,9 @@ public static partial class LocalnetRunner
         try
         {
             for (int i = 0; i < configs.Count; i++) children.Add(Child.Start(i, configs[i].Path, configs[i].Config));
-            var table = new Table().AddColumns("validator", "pid", "PWR API", "p2p", "log");
+            // Only the log path may wrap: pids and endpoints stay whole on narrow or redirected consoles.
+            var table = new Table().AddColumns(new TableColumn("validator").NoWrap(), new TableColumn("pid").NoWrap(),
+                new TableColumn("PWR API").NoWrap(), new TableColumn("p2p").NoWrap(), new TableColumn("log"));
             foreach (var c in children)
                 table.AddRow(c.Index.ToString(CultureInfo.InvariantCulture), c.Process.Id.ToString(CultureInfo.InvariantCulture),
                     c.ApiUrl, $"{c.Config.P2PHost}:{c.Config.P2PPort}", Markup.Escape(c.LogPath));
