@@ -62,19 +62,18 @@ internal sealed class StateTreeHarness : IDisposable
     }
 
     /// <summary>
-    /// The root as StateTree's documentation defines it, computed from scratch: buckets by the top bits of
-    /// Keccak-256(key), bucket hash = Keccak-256 of its leaves Keccak-256(u16 key length ‖ key ‖ value) in key order, then a binary
-    /// Merkle tree over all 2^bits buckets in which an all-empty subtree hashes to zero.
+    /// The root as StateTree's documentation defines it, computed from scratch: leaves Keccak-256(u16 key length ‖ key ‖
+    /// value) placed by the bits of Keccak-256(key); buckets by its top bits; inside a bucket a compact binary trie on the
+    /// following bits (no entry: zero; one entry: its leaf; more: Keccak-256(left ‖ right)); then a binary Merkle tree
+    /// over all 2^bits buckets in which an all-empty subtree hashes to zero.
     /// </summary>
     public static Hash32 ReferenceRoot(IReadOnlyDictionary<byte[], byte[]> entries, int bucketBits)
     {
         var leaves = new Hash32[1 << bucketBits];
         foreach (var group in entries.GroupBy(e => Bucket(e.Key, bucketBits)))
         {
-            var hasher = new Keccak.Hasher();
-            foreach (var (key, value) in group.OrderBy(e => e.Key, ByteArrayComparer.Instance))
-                hasher.Update(Keccak.Hash256([(byte)(key.Length >> 8), (byte)key.Length, .. key, .. value]).ToArray());
-            leaves[group.Key] = hasher.Finish();
+            var placed = group.Select(e => (Hashed: Keccak.Hash256(e.Key).ToArray(), Leaf: Keccak.Hash256([(byte)(e.Key.Length >> 8), (byte)e.Key.Length, .. e.Key, .. e.Value]))).ToList();
+            leaves[group.Key] = Subtree(placed, bucketBits);
         }
         var level = leaves;
         while (level.Length > 1)
@@ -88,6 +87,14 @@ internal sealed class StateTreeHarness : IDisposable
             level = next;
         }
         return level[0];
+    }
+
+    private static Hash32 Subtree(List<(byte[] Hashed, Hash32 Leaf)> entries, int depth)
+    {
+        if (entries.Count == 0) return Hash32.Zero;
+        if (entries.Count == 1) return entries[0].Leaf;
+        bool BitOf(byte[] h) => (h[depth >> 3] & (0x80 >> (depth & 7))) != 0;
+        return Keccak.HashPair(Subtree(entries.Where(e => !BitOf(e.Hashed)).ToList(), depth + 1), Subtree(entries.Where(e => BitOf(e.Hashed)).ToList(), depth + 1));
     }
 
     public static int Bucket(byte[] key, int bucketBits)

@@ -49,7 +49,7 @@ public class StateTreeTests
     {
         using var h = new StateTreeHarness(bucketBits: 1);
         var root = h.Apply((S("k"), S("v")));
-        var bucketHash = Keccak.Hash256(Keccak.Hash256([0, 1, .. S("kv")]).ToArray()); // leaf = u16 key length ‖ key ‖ value
+        var bucketHash = Keccak.Hash256([0, 1, .. S("kv")]); // a bucket of one entry hashes to its leaf = u16 key length ‖ key ‖ value
         var expected = StateTreeHarness.Bucket(S("k"), 1) == 0 ? Keccak.HashPair(bucketHash, Hash32.Zero) : Keccak.HashPair(Hash32.Zero, bucketHash);
         Assert.Equal(expected, root);
     }
@@ -77,13 +77,17 @@ public class StateTreeTests
         Assert.Equal(expected, oneByOneReversed.Tree.Root);
     }
 
-    [Fact]
-    public void Incremental_updates_and_deletes_end_at_the_root_of_a_fresh_tree_built_in_one_go()
+    // 16 bits: mostly one key per bucket; 1 bit: hundreds per bucket, so the trie inside a bucket grows, splits and
+    // collapses as keys come and go.
+    [Theory]
+    [InlineData(16)]
+    [InlineData(1)]
+    public void Incremental_updates_and_deletes_end_at_the_root_of_a_fresh_tree_built_in_one_go(int bucketBits)
     {
         var random = new Random(42);
         var model = new Dictionary<byte[], byte[]>(ByteArrayComparer.Instance);
         var keys = RandomEntries(600, seed: 43).Keys.ToList();
-        using var incremental = new StateTreeHarness();
+        using var incremental = new StateTreeHarness(bucketBits);
         for (int round = 0; round < 30; round++)
         {
             var changes = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
@@ -101,13 +105,63 @@ public class StateTreeTests
             incremental.Apply(changes);
             foreach (var (k, v) in changes)
                 if (v is null) model.Remove(k); else model[k] = v;
-            Assert.Equal(StateTreeHarness.ReferenceRoot(model, 16), incremental.Tree.Root);
+            Assert.Equal(StateTreeHarness.ReferenceRoot(model, bucketBits), incremental.Tree.Root);
         }
         Assert.NotEmpty(model);
 
-        using var fresh = new StateTreeHarness();
+        using var fresh = new StateTreeHarness(bucketBits);
         Assert.Equal(incremental.Tree.Root, fresh.Apply(AsChanges(model)));
         foreach (var (k, v) in model) Assert.Equal(v, incremental.Tree.Get(k));
+        // The stored trie is canonical: no inner node outlives the subtree it summed.
+        Assert.Equal(Dump(fresh), Dump(incremental));
+    }
+
+    private static List<string> Dump(StateTreeHarness h)
+        => h.Store.Scan(h.Store.Family("buckets"), []).Select(e => Convert.ToHexString(e.Key) + "=" + Convert.ToHexString(e.Value)).ToList();
+
+    [Fact]
+    public void Deleting_whole_clusters_in_one_batch_leaves_the_same_store_as_never_having_them()
+    {
+        // One bucket: every key shares the trie; batches add and remove runs of keys, then everything but a few.
+        using var h = new StateTreeHarness(bucketBits: 1);
+        var all = RandomEntries(1_000, seed: 77);
+        var keys = all.Keys.ToList();
+        h.Apply(AsChanges(all));
+        h.Apply(keys.Take(700).Select(k => new KeyValuePair<byte[], byte[]?>(k, null)));
+        h.Apply(keys.Skip(700).Take(250).Select(k => new KeyValuePair<byte[], byte[]?>(k, null)));
+        var rest = keys.Skip(950).ToDictionary(k => k, k => all[k], ByteArrayComparer.Instance);
+        using var fresh = new StateTreeHarness(bucketBits: 1);
+        Assert.Equal(fresh.Apply(AsChanges(rest)), h.Tree.Root);
+        Assert.Equal(StateTreeHarness.ReferenceRoot(rest, 1), h.Tree.Root);
+        Assert.Equal(Dump(fresh), Dump(h));
+    }
+
+    [Fact]
+    public void Changing_one_key_rewrites_one_path_however_large_the_map()
+    {
+        // Two buckets of ~4,000 keys each: a flat bucket hash would rehash thousands of leaves per change.
+        using var h = new StateTreeHarness(bucketBits: 1);
+        var entries = RandomEntries(8_000, seed: 9);
+        h.Apply(AsChanges(entries));
+        var key = entries.Keys.First();
+        int before = h.Store.Scan(h.Store.Family("buckets"), []).Count();
+
+        var prepared = h.Tree.Prepare(StateTreeHarness.ToChanges([new(key, S("changed"))]));
+        // The leaf, the inner nodes on its path (about log2(4,000) + a few), nothing else.
+        Assert.InRange(prepared.WriteCount, 2, 40);
+        using (var batch = h.Store.CreateBatch())
+        {
+            h.Tree.Stage(prepared, batch);
+            h.Store.Write(batch, sync: false);
+        }
+        h.Tree.Commit(prepared);
+        entries[key] = S("changed");
+        Assert.Equal(StateTreeHarness.ReferenceRoot(entries, 1), h.Tree.Root);
+        // A leaf-index entry per key, inner nodes only for subtrees of two or more entries (random hashes give about
+        // 1.4 per key, counting one-sided links), two bucket hashes.
+        int stored = h.Store.Scan(h.Store.Family("buckets"), []).Count();
+        Assert.Equal(before, stored);
+        Assert.InRange(stored, 2 * entries.Count, 3 * entries.Count + 2);
     }
 
     [Fact]
