@@ -165,6 +165,16 @@ public class StateTreeTests
     }
 
     [Fact]
+    public void State_written_in_the_flat_bucket_format_is_refused_with_a_clear_message()
+    {
+        using var dir = new TempDirectory();
+        using var store = KeyValueStore.Open(dir.Sub("db"), "entries", "buckets");
+        store.Put(store.Family("buckets"), [0, 0, 7], new byte[32]); // a format-1 bucket hash: a 3-byte key
+        var e = Assert.Throws<InvalidDataException>(() => new StateTree(store, store.Family("entries"), store.Family("buckets")));
+        Assert.Contains("--reset", e.Message);
+    }
+
+    [Fact]
     public void Deleting_a_key_returns_to_the_previous_root()
     {
         using var h = new StateTreeHarness();
