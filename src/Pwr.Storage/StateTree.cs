@@ -67,18 +67,20 @@ public sealed class StateTree
     {
         // Changes sorted by hashed key: every bucket's run, and inside it every subtree's, is contiguous.
         var items = new StateChange[changes.Count];
+        var writes = new List<(byte[] Key, byte[]? Value)>(changes.Count * 4);
         int n = 0;
         Span<byte> h = stackalloc byte[32];
         foreach (var (key, value) in changes)
         {
             Keccak.Hash256(key, h);
             var hashed = new Hash32(h);
-            items[n++] = new StateChange(BucketOf(h), hashed, key, value);
+            var leaf = value is null ? default : Leaf(key, value);
+            items[n++] = new StateChange(BucketOf(h), hashed, leaf, key, value);
+            writes.Add((LeafKey(hashed), value is null ? null : leaf.ToArray()));
         }
         Array.Sort(items, static (a, b) => a.Hashed.CompareTo(b.Hashed));
 
         var level = new List<(int Index, Hash32 Hash)>();
-        var writes = new List<(byte[] Key, byte[]? Value)>();
         using (var leaves = _store.OpenCursor(_buckets))
         {
             var trie = new TrieWork(this, leaves, writes);
@@ -141,14 +143,11 @@ public sealed class StateTree
             int present = 0;
             StateChange last = default;
             foreach (var c in changes)
-            {
-                if (depth == tree._bits) writes.Add((LeafKey(c.Hashed), c.Value is null ? null : Leaf(c.Key, c.Value).ToArray()));
                 if (c.Value is not null) { present++; last = c; }
-            }
             Subtree result;
             if (present <= 1 && !HasOtherLeaf(depth, prefix, changes))
             {
-                result = present == 0 ? Subtree.Empty : new Subtree(Leaf(last.Key, last.Value!), true);
+                result = present == 0 ? Subtree.Empty : new Subtree(last.Leaf, true);
                 // The subtree held two or more of these keys before: the inner nodes below it lie on their paths.
                 if (changes.Length >= 2) DeleteNodesBelow(depth, changes);
             }
@@ -363,5 +362,5 @@ public sealed class PreparedState
     public Hash32 Root { get; }
 }
 
-/// <summary>One key's change with its bucket and hashed key, as prepared.</summary>
-internal readonly record struct StateChange(int Bucket, Hash32 Hashed, byte[] Key, byte[]? Value);
+/// <summary>One key's change as prepared: its bucket, hashed key and (unless deleted) leaf hash.</summary>
+internal readonly record struct StateChange(int Bucket, Hash32 Hashed, Hash32 Leaf, byte[] Key, byte[]? Value);

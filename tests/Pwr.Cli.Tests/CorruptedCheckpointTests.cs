@@ -54,13 +54,8 @@ public sealed class CorruptedCheckpointTests
             Assert.Equal(tampered.ToString(), await api.RootHashAsync(DevnetHost.TokenVmId, corruptBlock));
             await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, corruptBlock + 3, WaitTimeout);
 
-            var verify = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1");
-            Assert.True(verify.ExitCode == 4, verify.Describe());
-            Assert.Contains($"first mismatching block: {corruptBlock}", verify.StdOut);
-
-            // Verifying only up to the block before it succeeds: the blocks before, the first VM block included, match.
-            var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (corruptBlock - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(upTo.ExitCode == 0, upTo.Describe());
+            // The blocks before it, the first VM block included, still match.
+            await AssertVerifyFirstMismatchAsync(devnet, corruptBlock);
         }
     }
 
@@ -101,12 +96,18 @@ public sealed class CorruptedCheckpointTests
             Assert.True(moveBlock > createBlock);
             await api.WaitForVmHeightAsync(DevnetHost.TokenVmId, moveBlock + 2, WaitTimeout);
 
-            var verify = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1");
-            Assert.True(verify.ExitCode == 4, verify.Describe());
-            Assert.Contains($"first mismatching block: {moveBlock}", verify.StdOut);
-
-            var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (moveBlock - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.True(upTo.ExitCode == 0, upTo.Describe());
+            await AssertVerifyFirstMismatchAsync(devnet, moveBlock);
         }
+    }
+
+    /// <summary>`pwr vm verify --vm 1` names <paramref name="block"/> as the first mismatch, and verifying only up to
+    /// the block before it succeeds.</summary>
+    private static async Task AssertVerifyFirstMismatchAsync(DevnetProcess devnet, ulong block)
+    {
+        var verify = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1");
+        Assert.True(verify.ExitCode == 4, verify.Describe());
+        Assert.Contains($"first mismatching block: {block}", verify.StdOut);
+        var upTo = await devnet.CliAsync(CliTimeout, "vm", "verify", "--vm", "1", "--to", (block - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(upTo.ExitCode == 0, upTo.Describe());
     }
 }
