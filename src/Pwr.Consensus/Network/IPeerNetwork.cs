@@ -7,7 +7,7 @@ public enum MessageKind : byte
     Proposal = 1,
     /// <summary>A signed prevote or precommit (<see cref="Pwr.Chain.SignedVote"/> encoding).</summary>
     Vote = 2,
-    /// <summary>A signed base-layer transaction, gossiped so that it reaches the proposer.</summary>
+    /// <summary>Signed base-layer transactions from the node where they were submitted, gossiped so that they reach the proposer.</summary>
     Transaction = 3,
     /// <summary>Asks a peer for its <see cref="Status"/>.</summary>
     StatusRequest = 4,
@@ -17,6 +17,8 @@ public enum MessageKind : byte
     BlockRequest = 6,
     /// <summary>A finalized block with its commit.</summary>
     BlockResponse = 7,
+    /// <summary>Transactions a node received as <see cref="Transaction"/> and passes on once, to its other peers.</summary>
+    RelayedTransaction = 8,
 }
 
 /// <summary>A connected peer: its node address, proven by the signed handshake.</summary>

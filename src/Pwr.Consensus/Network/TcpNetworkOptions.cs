@@ -41,7 +41,7 @@ public sealed class TcpNetworkOptions
         MessageKind.Vote => MaxVoteBytes,
         MessageKind.Proposal => MaxProposalBytes,
         MessageKind.BlockResponse => MaxBlockResponseBytes,
-        MessageKind.Transaction => MaxTransactionBytes,
+        MessageKind.Transaction or MessageKind.RelayedTransaction => MaxTransactionBytes,
         MessageKind.StatusRequest or MessageKind.Status or MessageKind.BlockRequest => MaxControlBytes,
         _ => -1,
     };

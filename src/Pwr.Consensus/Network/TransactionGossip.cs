@@ -8,8 +8,11 @@ namespace Pwr.Consensus.Network;
 /// <summary>
 /// Spreads admitted transactions to peers so that they reach the proposer. Published transactions are batched
 /// (flushed every ~20 ms or at ~1 MiB) into one <see cref="MessageKind.Transaction"/> payload:
-/// u32 count ‖ (u32 length ‖ signed tx)*. Received transactions go through the local app's CheckTx and are not
-/// re-broadcast: validators form a full mesh. A malformed batch gets its sender disconnected.
+/// u32 count ‖ (u32 length ‖ signed tx)*. Received transactions go through the local app's CheckTx; those that came
+/// straight from the node they were submitted to and were new here are passed on once, as
+/// <see cref="MessageKind.RelayedTransaction"/>, to every other peer, so a node peered with a single validator still
+/// reaches all validators of a full mesh. Relayed transactions are not passed on again: one hop, no echo storms.
+/// A malformed batch gets its sender disconnected.
 /// </summary>
 public sealed partial class TransactionGossip : IAsyncDisposable
 {
@@ -23,14 +26,14 @@ public sealed partial class TransactionGossip : IAsyncDisposable
     private readonly IPeerNetwork _network;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
-    private readonly Channel<(PeerId From, List<byte[]> Txs)> _received =
-        Channel.CreateBounded<(PeerId, List<byte[]>)>(new BoundedChannelOptions(ReceiveQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly Channel<(PeerId From, List<byte[]> Txs, bool Relay)> _received =
+        Channel.CreateBounded<(PeerId, List<byte[]>, bool)>(new BoundedChannelOptions(ReceiveQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _cts = new();
     private readonly Task _flushLoop;
     private readonly Task _admitLoop;
     private List<byte[]> _pending = [];
     private int _pendingBytes;
-    private long _published, _receivedTxs, _accepted, _droppedBatches;
+    private long _published, _receivedTxs, _accepted, _relayed, _droppedBatches;
 
     public TransactionGossip(IChainApplication app, IPeerNetwork network, ILoggerFactory loggerFactory)
     {
@@ -48,6 +51,8 @@ public sealed partial class TransactionGossip : IAsyncDisposable
     public long Received => Interlocked.Read(ref _receivedTxs);
     /// <summary>Received transactions that the local mempool admitted.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
+    /// <summary>Admitted transactions passed on to other peers (counted once per transaction).</summary>
+    public long Relayed => Interlocked.Read(ref _relayed);
 
     /// <summary>Queues a transaction that local admission accepted for the next batch; never blocks on the network.</summary>
     public void Publish(byte[] rawTx)
@@ -127,7 +132,7 @@ public sealed partial class TransactionGossip : IAsyncDisposable
 
     private void OnMessage(PeerId from, MessageKind kind, ReadOnlyMemory<byte> payload)
     {
-        if (kind != MessageKind.Transaction) return;
+        if (kind is not (MessageKind.Transaction or MessageKind.RelayedTransaction)) return;
         if (!TryDecodeBatch(payload.Span, out var txs))
         {
             _network.Disconnect(from, "malformed transaction batch");
@@ -135,7 +140,7 @@ public sealed partial class TransactionGossip : IAsyncDisposable
         }
         Interlocked.Add(ref _receivedTxs, txs.Count);
         // Admission verifies signatures; it runs on our worker, not on the peer's reader.
-        if (!_received.Writer.TryWrite((from, txs)) && Interlocked.Increment(ref _droppedBatches) % 100 == 1)
+        if (!_received.Writer.TryWrite((from, txs, kind == MessageKind.Transaction)) && Interlocked.Increment(ref _droppedBatches) % 100 == 1)
             LogDropped(_logger, from, txs.Count);
     }
 
@@ -143,22 +148,39 @@ public sealed partial class TransactionGossip : IAsyncDisposable
     {
         try
         {
-            await foreach (var (from, txs) in _received.Reader.ReadAllAsync(_cts.Token).ConfigureAwait(false))
+            await foreach (var (from, txs, relay) in _received.Reader.ReadAllAsync(_cts.Token).ConfigureAwait(false))
             {
+                List<byte[]>? fresh = null;
                 foreach (var raw in txs)
                 {
                     try
                     {
-                        if (_app.CheckTx(raw).Accepted) Interlocked.Increment(ref _accepted);
+                        if (!_app.CheckTx(raw).Accepted) continue;
+                        Interlocked.Increment(ref _accepted);
+                        if (relay) (fresh ??= []).Add(raw);
                     }
                     catch (Exception e) when (e is not OperationCanceledException)
                     {
                         LogAdmissionFailed(_logger, e, from);
                     }
                 }
+                if (fresh is not null) Relay(from, fresh);
             }
         }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>Passes newly admitted transactions on to every peer but the one they came from.</summary>
+    private void Relay(PeerId from, List<byte[]> txs)
+    {
+        byte[]? payload = null;
+        foreach (var peer in _network.Peers)
+        {
+            if (peer == from) continue;
+            payload ??= EncodeBatch(txs);
+            _network.Send(peer, MessageKind.RelayedTransaction, payload);
+        }
+        if (payload is not null) Interlocked.Add(ref _relayed, txs.Count);
     }
 
     public async ValueTask DisposeAsync()

@@ -41,6 +41,42 @@ public class TransactionGossipTests
     }
 
     [Fact]
+    public async Task A_node_relays_what_it_gets_from_a_submitting_peer_once_so_a_node_two_hops_away_gets_it_too()
+    {
+        // a - b - c: a and c are not peers of each other.
+        using var chainA = new TestChain();
+        using var chainB = new TestChain();
+        using var chainC = new TestChain();
+        await using var b = await StartAsync("relay/b");
+        await using var a = await StartAsync("relay/a", Options(peers: [HostPort(b)]));
+        await using var c = await StartAsync("relay/c", Options(peers: [HostPort(b)]));
+        await using var gossipA = new TransactionGossip(chainA.Chain, a, NullLoggerFactory.Instance);
+        await using var gossipB = new TransactionGossip(chainB.Chain, b, NullLoggerFactory.Instance);
+        await using var gossipC = new TransactionGossip(chainC.Chain, c, NullLoggerFactory.Instance);
+        Assert.True(await WaitUntilAsync(() => IsConnected(a, b) && IsConnected(c, b)));
+        Assert.False(IsConnected(a, c));
+
+        var hashes = new List<Hash32>();
+        for (uint nonce = 0; nonce < 10; nonce++)
+        {
+            var raw = chainA.Transfer(0, nonce);
+            var admitted = chainA.Chain.CheckTx(raw);
+            Assert.True(admitted.Accepted, admitted.Message);
+            gossipA.Publish(raw);
+            hashes.Add(admitted.Hash);
+        }
+
+        Assert.True(await WaitUntilAsync(() => hashes.All(chainC.Chain.Mempool.Contains)), "c never got a's transactions");
+        Assert.True(hashes.All(chainB.Chain.Mempool.Contains));
+        Assert.Equal(10, gossipB.Relayed);
+        Assert.True(await WaitUntilAsync(() => gossipC.Accepted == 10));
+        // One hop: c passes nothing on, and nothing comes back to a.
+        Assert.Equal(0, gossipC.Relayed);
+        await Task.Delay(200);
+        Assert.Equal(0, gossipA.Received);
+    }
+
+    [Fact]
     public void Batch_round_trips_and_malformed_batches_are_refused()
     {
         byte[][] txs = [[1, 2, 3], new byte[1000], [7]];
