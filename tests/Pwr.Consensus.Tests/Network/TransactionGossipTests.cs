@@ -19,15 +19,7 @@ public class TransactionGossipTests
         await using var gossipB = new TransactionGossip(chainB.Chain, b, NullLoggerFactory.Instance);
         Assert.True(await WaitUntilAsync(() => IsConnected(a, b)));
 
-        var hashes = new List<Hash32>();
-        for (uint nonce = 0; nonce < 20; nonce++)
-        {
-            var raw = chainA.Transfer(0, nonce);
-            var admitted = chainA.Chain.CheckTx(raw);
-            Assert.True(admitted.Accepted, admitted.Message);
-            gossipA.Publish(raw);
-            hashes.Add(admitted.Hash);
-        }
+        var hashes = AdmitAndPublish(chainA, gossipA, 20);
         var fromB = chainB.Transfer(1, 0);
         Assert.True(chainB.Chain.CheckTx(fromB).Accepted);
         gossipB.Publish(fromB);
@@ -56,15 +48,7 @@ public class TransactionGossipTests
         Assert.True(await WaitUntilAsync(() => IsConnected(a, b) && IsConnected(c, b)));
         Assert.False(IsConnected(a, c));
 
-        var hashes = new List<Hash32>();
-        for (uint nonce = 0; nonce < 10; nonce++)
-        {
-            var raw = chainA.Transfer(0, nonce);
-            var admitted = chainA.Chain.CheckTx(raw);
-            Assert.True(admitted.Accepted, admitted.Message);
-            gossipA.Publish(raw);
-            hashes.Add(admitted.Hash);
-        }
+        var hashes = AdmitAndPublish(chainA, gossipA, 10);
 
         Assert.True(await WaitUntilAsync(() => hashes.All(chainC.Chain.Mempool.Contains)), "c never got a's transactions");
         Assert.True(hashes.All(chainB.Chain.Mempool.Contains));
@@ -104,5 +88,20 @@ public class TransactionGossipTests
         Assert.True(await raw.ClosedByRemoteAsync());
         Assert.True(a.IsBanned(evilKey.Address));
         Assert.Equal(0, chain.Chain.Mempool.Count);
+    }
+
+    /// <summary>Admits <paramref name="count"/> transfers of sender 0 on <paramref name="chain"/> and publishes them.</summary>
+    private static List<Hash32> AdmitAndPublish(TestChain chain, TransactionGossip gossip, int count)
+    {
+        var hashes = new List<Hash32>();
+        for (uint nonce = 0; nonce < count; nonce++)
+        {
+            var raw = chain.Transfer(0, nonce);
+            var admitted = chain.Chain.CheckTx(raw);
+            Assert.True(admitted.Accepted, admitted.Message);
+            gossip.Publish(raw);
+            hashes.Add(admitted.Hash);
+        }
+        return hashes;
     }
 }
