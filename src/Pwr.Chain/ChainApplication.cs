@@ -284,18 +284,17 @@ public sealed partial class ChainApplication : IChainApplication, IDisposable
     {
         if (_finalized is not { } pending) throw new InvalidOperationException("Commit needs a block finalized by FinalizeBlock first");
         var (finalized, p) = pending;
-        var block = finalized;
         lock (_commitLock)
         {
             var batch = _commitBatch ??= _db.Store.CreateBatch();
             batch.Clear();
             Ledger.Stage(p.Ledger, batch);
             Blocks.Stage(finalized, batch);
-            if (p.Execution.NextValidators is { } next) _validatorSets.Stage(block.Number + 1, next, batch);
+            if (p.Execution.NextValidators is { } next) _validatorSets.Stage(finalized.Number + 1, next, batch);
             _db.Store.Write(batch, sync: true);
             Ledger.Commit(p.Ledger);
             Blocks.Commit(finalized);
-            if (p.Execution.NextValidators is { } committed) _validatorSets.Commit(block.Number + 1, committed);
+            if (p.Execution.NextValidators is { } committed) _validatorSets.Commit(finalized.Number + 1, committed);
             _prepared = null;
             _finalized = null;
         }

@@ -105,20 +105,20 @@ public sealed class Mempool(ChainOptions options, TimeProvider time)
         }
     }
 
-    /// <summary>Evicts transactions that waited longer than the mempool's time to live.</summary>
+    // The first sweep is due one interval after the pool was created.
+    private long _lastSweep = time.GetTimestamp();
+
     /// <summary>Evicts expired transactions when <see cref="ChainOptions.MempoolSweepInterval"/> has passed since the
     /// last sweep (a sweep scans the whole pool); returns how many.</summary>
     public int EvictExpiredIfDue()
     {
         var now = time.GetTimestamp();
-        if (_lastSweep != 0 && time.GetElapsedTime(_lastSweep, now) < options.MempoolSweepInterval) return 0;
-        if (_lastSweep == 0) { _lastSweep = now; return 0; }
+        if (time.GetElapsedTime(_lastSweep, now) < options.MempoolSweepInterval) return 0;
         _lastSweep = now;
         return EvictExpired();
     }
 
-    private long _lastSweep;
-
+    /// <summary>Evicts transactions that waited longer than the mempool's time to live.</summary>
     public int EvictExpired()
     {
         lock (_lock)

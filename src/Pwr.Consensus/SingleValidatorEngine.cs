@@ -12,7 +12,6 @@ namespace Pwr.Consensus;
 public sealed partial class SingleValidatorEngine(
     IChainApplication app, FalconKeyPair validatorKey, ConsensusOptions options, TimeProvider time, ILogger<SingleValidatorEngine> logger) : IConsensusEngine
 {
-
     public ulong Height => app.LastHeader.Number;
 
     public ConsensusStatus Status => new(app.LastHeader.Number + 1, 0, "propose", true);
@@ -63,5 +62,4 @@ public sealed partial class SingleValidatorEngine(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Finalized block {Height} with {Count} txs, hash {Hash}, in {Ms:F1} ms")]
     private static partial void LogBlock(ILogger logger, ulong height, int count, Hash32 hash, double ms);
-
 }
