@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.StateTests;
 using Pwr.Vm.Evm.Tracing;
 
@@ -22,9 +23,10 @@ public static class EvmCommands
         var skip = new Option<string[]>("--skip") { Description = "case names not to run (counted as failed), e.g. stTimeConsuming/CALLBlake2f_MaxRounds.json:CALLBlake2f_MaxRounds:d0g0v0 (15+ minutes)" };
         var trace = new Option<bool>("--trace") { Description = "write an EIP-3155 trace of every case to stderr (JSON lines per opcode, then a summary per case); runs on one thread" };
         var traceMemory = new Option<bool>("--trace-memory") { Description = "with --trace: add each step's memory" };
+        var compiled = new Option<bool>("--compiled") { Description = "run every case through the EVM's compiled tier (code translated to IL before its first run) instead of the interpreter" };
         var cmd = new Command("statetest", "run the Cancun cases of Ethereum GeneralStateTests files; prints each failing case, then `N passed, M failed`")
         {
-            paths, threads, skip, trace, traceMemory,
+            paths, threads, skip, trace, traceMemory, compiled,
         };
         cmd.SetAction(p =>
         {
@@ -55,6 +57,11 @@ public static class EvmCommands
                     CaseDone = t => writer.WriteSummary(t.Root, t.Result.Output, t.Result.GasUsed, t.Verdict.Passed, StateTestRunner.Fork,
                         Stopwatch.GetElapsedTime(caseStart), t.Verdict.Passed ? null : t.Verdict.Message),
                 };
+            }
+            if (p.GetValue(compiled))
+            {
+                if (observer is not null) { Console.Error.WriteLine("--compiled and --trace exclude each other: a trace steps the interpreter opcode by opcode"); return 2; }
+                observer = new StateTestObserver { Compile = EvmCompilePolicy.Always };
             }
             var results = StateTestRunner.RunFiles(files, root: CommonRoot(files), threads: workers, skip: skipped, observer: observer);
             int failed = 0;

@@ -31,6 +31,12 @@ public sealed class CodeInfo
     public Hash32 CodeHash { get; }
     public int Length => Code.Length;
 
+    /// <summary>This code compiled to IL (see Evm.Compiler.cs), once compiled; written by the compiling thread.</summary>
+    internal Evm.CompiledCode? Compiled;
+    /// <summary>Gas this code has used in the interpreter, towards <see cref="Evm.CompileThresholdGas"/>.</summary>
+    internal long InterpretedGas;
+    internal bool CompileQueued;
+
     private byte[]? _unfused;
 
     /// <summary>The padded code with no fused opcodes (undefined ones shown as INVALID), for the opcode-by-opcode loop

@@ -330,7 +330,9 @@ internal sealed partial class Evm
         try
         {
             if (Stepping) return RunStepped(frame);
-            var status = Interpret<PerBlock>(frame);
+            var compiled = CompiledFor(codeInfo);
+            var status = compiled is not null ? RunCompiled(frame, compiled) : Interpret<PerBlock>(frame);
+            if (compiled is null) NoteInterpreted(codeInfo, status == EvmStatus.Failure ? msg.Gas : msg.Gas - frame.GasLeft);
             if (status != EvmStatus.Failure) return new CallResult(status, frame.GasLeft, frame.Output);
             if (Tracer is not null) _lastHalt = HaltError(frame.Halt, frame.HaltA, frame.HaltB);
             return CallResult.Fail();
@@ -347,7 +349,7 @@ internal sealed partial class Evm
 
     /// <summary>One call frame's context, pooled per depth. The interpreter loop keeps just this object, the stack and
     /// code references and pc/sp/gas live, which leaves registers for the hot ones.</summary>
-    private sealed class Frame(Evm evm)
+    internal sealed class Frame(Evm evm)
     {
         public readonly Evm Evm = evm;
         public readonly UInt256[] Stack = new UInt256[StackLimit];

@@ -37,6 +37,13 @@ public sealed class TransactionProcessor
         set => _evm.Prestate = value;
     }
 
+    /// <summary>When contract code runs compiled instead of interpreted (the result is the same either way).</summary>
+    public EvmCompilePolicy CompilePolicy
+    {
+        get => _evm.CompilePolicy;
+        set => _evm.CompilePolicy = value;
+    }
+
     /// <summary>Logs every opcode of the transactions executed while set (geth's struct logger); null: no cost.</summary>
     public StructLogger? Steps
     {

@@ -13,6 +13,7 @@ public sealed class WorldState
     private readonly IStateBackend _backend;
     private readonly Dictionary<Address, StateObject> _objects = [];
     private readonly Dictionary<Hash32, CodeInfo> _codeCache = [];
+    private readonly CodeInfoCache? _sharedCodes;
     private readonly List<JournalEntry> _journal = [];
     // EIP-2929 warm sets as marks on the account objects and storage slots: a mark counts only when it equals the
     // current transaction's number, so ending a transaction empties both sets in O(1), and warming a slot costs no
@@ -29,7 +30,13 @@ public sealed class WorldState
     private StateObject? _last;
     private const int MaxSpareObjects = 4096;
 
-    public WorldState(IStateBackend backend) => _backend = backend;
+    /// <param name="backend">The state below this one.</param>
+    /// <param name="sharedCodes">Code shared with other world states (the blocks before and after this one), if any.</param>
+    public WorldState(IStateBackend backend, CodeInfoCache? sharedCodes = null)
+    {
+        _backend = backend;
+        _sharedCodes = sharedCodes;
+    }
 
     /// <summary>The refund counter of the current transaction (EIP-3529 caps what is paid back).</summary>
     public long Refund { get; private set; }
@@ -99,7 +106,11 @@ public sealed class WorldState
     {
         if (codeHash == AccountState.EmptyCodeHash) return CodeInfo.Empty;
         if (_codeCache.TryGetValue(codeHash, out var info)) return info;
-        info = new CodeInfo(_backend.GetCode(codeHash), codeHash);
+        if (_sharedCodes is null || !_sharedCodes.TryGet(codeHash, out info))
+        {
+            info = new CodeInfo(_backend.GetCode(codeHash), codeHash);
+            _sharedCodes?.Add(info);
+        }
         _codeCache[codeHash] = info;
         return info;
     }

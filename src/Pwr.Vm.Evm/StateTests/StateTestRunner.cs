@@ -94,13 +94,13 @@ public static class StateTestRunner
     private static StateTestCaseResult RunCase(string name, JsonElement test, JsonElement expected, int d, int g, int v, StateTestObserver? observer)
     {
         var logger = observer?.LoggerFor(name);
-        var (verdict, result, root) = Execute(name, test, expected, d, g, v, logger);
+        var (verdict, result, root) = Execute(name, test, expected, d, g, v, logger, observer?.Compile);
         if (logger is not null) observer!.CaseDone?.Invoke(new StateTestTrace(verdict, logger, result, root));
         return verdict;
     }
 
     private static (StateTestCaseResult Verdict, TransactionResult Result, Hash32 Root) Execute(string name, JsonElement test, JsonElement expected,
-        int d, int g, int v, Tracing.StructLogger? logger)
+        int d, int g, int v, Tracing.StructLogger? logger, EvmCompilePolicy? compile)
     {
         var backend = new InMemoryStateBackend();
         foreach (var account in test.GetProperty("pre").EnumerateObject())
@@ -135,7 +135,9 @@ public static class StateTestRunner
         {
             var tx = BuildTransaction(test.GetProperty("transaction"), d, g, v);
             var state = new WorldState(backend);
-            result = new TransactionProcessor(state, block) { Steps = logger }.Execute(tx);
+            var processor = new TransactionProcessor(state, block) { Steps = logger };
+            if (compile is { } policy) processor.CompilePolicy = policy;
+            result = processor.Execute(tx);
             if (result.IsValid) backend.Apply(state.CollectChanges());
         }
         catch (Exception e) when (expectsException && e is FormatException or OverflowException)
@@ -215,7 +217,10 @@ public static class StateTestRunner
 public sealed class StateTestObserver
 {
     /// <summary>The logger for the case of this name, or null to run it untraced. Called on the runner's threads.</summary>
-    public required Func<string, Tracing.StructLogger?> LoggerFor { get; init; }
+    public Func<string, Tracing.StructLogger?> LoggerFor { get; init; } = _ => null;
+    /// <summary>When the EVM compiles code (null: the process default); <see cref="EvmCompilePolicy.Always"/> runs every
+    /// case through the compiled tier.</summary>
+    public EvmCompilePolicy? Compile { get; init; }
     public Action<StateTestTrace>? CaseDone { get; init; }
 }
 

@@ -24,6 +24,8 @@ namespace Pwr.Vm.Evm.Vm;
 public sealed class EvmVm : IVirtualMachine
 {
     private readonly EvmVmOptions _options;
+    // Code, analysed and (when hot) compiled, kept from block to block.
+    private readonly CodeInfoCache _codes = new();
 
     public EvmVm(ulong vmId, EvmVmOptions? options = null)
     {
@@ -67,7 +69,7 @@ public sealed class EvmVm : IVirtualMachine
             ?? throw new InvalidOperationException($"EVM block {block.Number - 1} is missing; the store is not at the block before {block.Number}");
 
         var backend = new EvmStateStore(state);
-        var world = new WorldState(backend);
+        var world = new WorldState(backend, _codes);
         var context = _options.BlockContext(block.Number, block.TimestampMs / 1000, block.BlockHash, chain);
         var processor = new TransactionProcessor(world, context);
 

@@ -27,17 +27,20 @@ public class DifferentialTests(ITestOutputHelper output)
         var programs = Enumerable.Range(FirstSeed, HuntCount).Select(ProgramGenerator.Generate).ToList();
         var expected = EthereumJsRunner.Run(programs);
         Assert.Equal(programs.Count, expected.Count);
-        var actual = EvmThread.Run(() => programs.Select(RunOnPwr).ToList());
+        // Both of PWR's execution tiers: the interpreter, and every code compiled to IL before its first run.
+        var interpreted = EvmThread.Run(() => programs.Select(p => RunOnPwr(p, EvmCompilePolicy.Off)).ToList());
+        var compiled = EvmThread.Run(() => programs.Select(p => RunOnPwr(p, EvmCompilePolicy.Always)).ToList());
 
         var failures = new List<string>();
         var known = new List<int>();
-        for (int i = 0; i < programs.Count; i++)
-        {
-            var mismatch = Compare(expected[i], actual[i]);
-            if (mismatch is null) continue;
-            if (KnownFailures.ContainsKey(programs[i].Seed)) { known.Add(programs[i].Seed); continue; }
-            failures.Add(Describe(programs[i], mismatch, expected[i], actual[i]));
-        }
+        foreach (var (tier, actual) in new[] { ("interpreter", interpreted), ("compiled", compiled) })
+            for (int i = 0; i < programs.Count; i++)
+            {
+                var mismatch = Compare(expected[i], actual[i]);
+                if (mismatch is null) continue;
+                if (KnownFailures.ContainsKey(programs[i].Seed)) { known.Add(programs[i].Seed); continue; }
+                failures.Add($"[{tier}] " + Describe(programs[i], mismatch, expected[i], actual[i]));
+            }
         // Agreement only means something if the programs do varied things: report and check the spread of outcomes.
         string zero = FormatWord(UInt256.Zero);
         int succeeded = expected.Count(e => e.Success);
@@ -51,7 +54,7 @@ public class DifferentialTests(ITestOutputHelper output)
         Assert.True(succeeded > programs.Count / 4 && succeeded < programs.Count && withLogs > 10 && withStorage > 10 && outOfGas > 10,
             "the generated programs are not varied enough to make agreement meaningful");
         Assert.True(failures.Count == 0,
-            $"{failures.Count} of {programs.Count} programs disagree with ethereumjs (known failures skipped: [{string.Join(", ", known)}]); first:\n{failures.FirstOrDefault()}");
+            $"{failures.Count} runs of {programs.Count} programs (each on both tiers) disagree with ethereumjs (known failures skipped: [{string.Join(", ", known)}]); first:\n{failures.FirstOrDefault()}");
     }
 
     [Fact]
@@ -85,14 +88,14 @@ public class DifferentialTests(ITestOutputHelper output)
         Assert.True(missing.Count == 0, "opcodes never generated: " + string.Join(" ", missing.Select(b => b.ToString("x2"))));
     }
 
-    private static EngineOutcome RunOnPwr(DifferentialProgram p)
+    private static EngineOutcome RunOnPwr(DifferentialProgram p, EvmCompilePolicy compile)
     {
         var backend = new InMemoryStateBackend();
         backend.SetAccount(Sender, 0, UInt256.Parse("1000000000000000000000000000000"), []);
         backend.SetAccount(ProgramGenerator.ContractA, 1, new UInt256(ProgramGenerator.BalanceA), p.CodeA);
         backend.SetAccount(ProgramGenerator.ContractB, 1, UInt256.Zero, p.CodeB);
         var state = new WorldState(backend);
-        var result = new TransactionProcessor(state, Block).Execute(new EvmTransaction
+        var result = new TransactionProcessor(state, Block) { CompilePolicy = compile }.Execute(new EvmTransaction
         {
             Sender = Sender, To = ProgramGenerator.ContractA, Nonce = 0, GasLimit = p.GasLimit, Value = new UInt256(p.Value), Data = p.Calldata,
         });

@@ -14,6 +14,12 @@ internal sealed class EvmHarness
     public InMemoryStateBackend Backend { get; } = new();
     public BlockContext Block { get; init; } = new() { Coinbase = Coinbase, Number = 1, Timestamp = 1000, GasLimit = 30_000_000 };
 
+    /// <summary>Interpret (the default here) or compile contract code; Auto compiles after enough gas, in the background.</summary>
+    public EvmCompilePolicy CompilePolicy { get; init; } = EvmCompilePolicy.Off;
+
+    /// <summary>Code kept across calls, as a node keeps it across blocks.</summary>
+    public CodeInfoCache Codes { get; } = new();
+
     public EvmHarness()
     {
         Backend.SetAccount(Sender, 0, UInt256.Parse("0xffffffffffffffffff"), []);
@@ -31,8 +37,8 @@ internal sealed class EvmHarness
 
     public TransactionResult Execute(EvmTransaction tx) => EvmThread.Run(() =>
     {
-        var state = new WorldState(Backend);
-        var result = new TransactionProcessor(state, Block).Execute(tx);
+        var state = new WorldState(Backend, Codes);
+        var result = new TransactionProcessor(state, Block) { CompilePolicy = CompilePolicy }.Execute(tx);
         Backend.Apply(state.CollectChanges());
         return result;
     });

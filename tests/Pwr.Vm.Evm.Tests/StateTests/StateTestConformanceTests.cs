@@ -1,3 +1,4 @@
+using Pwr.Vm.Evm.Execution;
 using Pwr.Vm.Evm.StateTests;
 using Pwr.Vm.Evm.Tracing;
 using Pwr.Vm.Evm.Tests.Trie;
@@ -17,7 +18,12 @@ public class StateTestConformanceTests(ITestOutputHelper output)
     [Fact]
     public void Cancun_state_tests_pass_opcode_by_opcode_under_the_struct_logger() => RunSuite(stepped: true);
 
-    private void RunSuite(bool stepped)
+    /// <summary>The compiled tier (contract code translated to IL) must give the interpreter's results: every code,
+    /// init code included, runs compiled here.</summary>
+    [Fact]
+    public void Cancun_state_tests_pass_through_the_compiled_tier() => RunSuite(stepped: false, compiled: true);
+
+    private void RunSuite(bool stepped, bool compiled = false)
     {
         var repoRoot = FixtureFiles.RepositoryRoot();
         var fixtures = FixtureFiles.Folder("ethereum-state-tests");
@@ -29,7 +35,8 @@ public class StateTestConformanceTests(ITestOutputHelper output)
             onFileDone: (f, t) => times.Add((f, t)),
             skip: known.Where(k => k.Value.StartsWith("skip:", StringComparison.Ordinal)).Select(k => k.Key).ToHashSet(),
             // Stepped runs keep few log entries: the point is the per-opcode checks and charges, not the log.
-            observer: stepped ? new StateTestObserver { LoggerFor = _ => new StructLogger(new StructLoggerOptions(DisableStack: true, Limit: 64)) } : null);
+            observer: stepped ? new StateTestObserver { LoggerFor = _ => new StructLogger(new StructLoggerOptions(DisableStack: true, Limit: 64)) }
+                : new StateTestObserver { Compile = compiled ? EvmCompilePolicy.Always : EvmCompilePolicy.Off });
         foreach (var (file, time) in times.OrderByDescending(x => x.Time).Take(10))
             output.WriteLine($"slowest: {time.TotalSeconds:F1}s {Path.GetRelativePath(fixtures, file)}");
         int passed = results.Count(r => r.Passed);
