@@ -55,18 +55,21 @@ internal sealed partial class Evm
     }
 
     /// <summary>Counts gas interpreted in deployed code and queues its compilation past the threshold (one at a time,
-    /// on the thread pool: execution never waits for it, and the result is the same either way).</summary>
+    /// on a background thread: execution never waits for it, and the result is the same either way).</summary>
     private void NoteInterpreted(CodeInfo code, long gasUsed)
     {
         if (CompilePolicy != EvmCompilePolicy.Auto || code.CodeHash == default || code.CompileQueued) return;
         code.InterpretedGas += gasUsed;
         if (code.InterpretedGas < CompileThresholdGas || Interlocked.CompareExchange(ref _compiling, 1, 0) != 0) return;
         code.CompileQueued = true;
-        ThreadPool.UnsafeQueueUserWorkItem(static c =>
+        // A thread of its own: on a busy thread pool (parallel tests, a node's RPC) a queued item waited for tens of seconds.
+        new Thread(static c =>
         {
-            try { Volatile.Write(ref c.Compiled, CompiledCode.Compile(c)); }
+            var info = (CodeInfo)c!;
+            try { Volatile.Write(ref info.Compiled, CompiledCode.Compile(info)); }
+            catch (Exception) { } // a code the compiler cannot take stays interpreted (CompileQueued keeps it from retrying)
             finally { Volatile.Write(ref _compiling, 0); }
-        }, code, preferLocal: false);
+        }) { IsBackground = true, Name = "evm-compiler" }.Start(code);
     }
 
     /// <summary>The compiled twin of Interpret&lt;PerBlock&gt;: runs chunks until one leaves the frame.</summary>
