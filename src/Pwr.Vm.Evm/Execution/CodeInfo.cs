@@ -35,6 +35,7 @@ public sealed class CodeInfo
     internal Evm.CompiledCode? Compiled;
     /// <summary>Gas this code has used in the interpreter, towards <see cref="Evm.CompileThresholdGas"/>.</summary>
     internal long InterpretedGas;
+    /// <summary>Handed to the compiler once; set even when compiling fails, so the code is never queued again.</summary>
     internal bool CompileQueued;
 
     private byte[]? _unfused;

@@ -180,14 +180,6 @@ internal sealed partial class Evm
         // Vector256 intrinsics: the JIT expands them in place, so they need no inlining budget.
         private static readonly MethodInfo CreateScalar = typeof(Vector256).GetMethod(nameof(Vector256.CreateScalar), [typeof(ulong)])!;
         private static readonly MethodInfo CreateVector = typeof(Vector256).GetMethod(nameof(Vector256.Create), [typeof(ulong), typeof(ulong), typeof(ulong), typeof(ulong)])!;
-        private static readonly MethodInfo VectorAnd = VectorOp(nameof(Vector256.BitwiseAnd), 2);
-        private static readonly MethodInfo VectorOr = VectorOp(nameof(Vector256.BitwiseOr), 2);
-        private static readonly MethodInfo VectorXor = VectorOp(nameof(Vector256.Xor), 2);
-        private static readonly MethodInfo VectorNot = VectorOp(nameof(Vector256.OnesComplement), 1);
-
-        private static MethodInfo VectorOp(string name, int arity) =>
-            typeof(Vector256).GetMethods().Single(m => m.Name == name && m.IsGenericMethodDefinition && m.GetParameters().Length == arity)
-                .MakeGenericMethod(typeof(ulong));
         private static readonly FieldInfo ChunkOfField = typeof(CompiledCode).GetField(nameof(CompiledCode.ChunkOf))!;
         private static readonly FieldInfo LocalIndexField = typeof(CompiledCode).GetField(nameof(CompiledCode.LocalIndex))!;
         private static readonly FieldInfo EvmField = typeof(Frame).GetField(nameof(Frame.Evm))!;
@@ -204,21 +196,19 @@ internal sealed partial class Evm
         private static readonly MethodInfo BlockEntryFailedMethod = M(nameof(BlockEntryFailed));
         private static readonly MethodInfo JumpTargetMethod = M(nameof(CJumpTarget));
         private static readonly MethodInfo MSizeMethod = M(nameof(CMSize));
-        private static readonly MethodInfo[] Unary = new MethodInfo[256];
+        private static readonly MethodInfo[] Ternary = new MethodInfo[256];
         private static readonly MethodInfo[] Binary = new MethodInfo[256];
         private static readonly MethodInfo[] WithGas = new MethodInfo[256];
 
         static ChunkEmitter()
         {
-            Binary[0x01] = M(nameof(CAdd)); Binary[0x02] = M(nameof(CMul)); Binary[0x03] = M(nameof(CSub));
-            Binary[0x04] = M(nameof(CDiv)); Binary[0x05] = M(nameof(CSDiv)); Binary[0x06] = M(nameof(CMod));
-            Binary[0x07] = M(nameof(CSMod)); Binary[0x0b] = M(nameof(CSignExtend));
-            Binary[0x10] = M(nameof(CLt)); Binary[0x11] = M(nameof(CGt)); Binary[0x12] = M(nameof(CSlt));
-            Binary[0x13] = M(nameof(CSgt)); Binary[0x14] = M(nameof(CEq)); Binary[0x16] = M(nameof(CAnd));
-            Binary[0x17] = M(nameof(COr)); Binary[0x18] = M(nameof(CXor)); Binary[0x1a] = M(nameof(CByte));
-            Binary[0x1b] = M(nameof(CShl)); Binary[0x1c] = M(nameof(CShr)); Binary[0x1d] = M(nameof(CSar));
-            Unary[0x15] = M(nameof(CIsZero)); Unary[0x19] = M(nameof(CNot));
-            Unary[0x08] = M(nameof(CAddMod)); Unary[0x09] = M(nameof(CMulMod)); // ternary: stack effect from the table
+            // ADD, SUB, the comparisons, EQ, ISZERO and the bitwise opcodes never reach these tables: EmitBlock computes
+            // them on the virtual stack (as SHL/SHR by a constant).
+            Binary[0x02] = M(nameof(CMul)); Binary[0x04] = M(nameof(CDiv)); Binary[0x05] = M(nameof(CSDiv));
+            Binary[0x06] = M(nameof(CMod)); Binary[0x07] = M(nameof(CSMod)); Binary[0x0b] = M(nameof(CSignExtend));
+            Binary[0x1a] = M(nameof(CByte)); Binary[0x1b] = M(nameof(CShl)); Binary[0x1c] = M(nameof(CShr));
+            Binary[0x1d] = M(nameof(CSar));
+            Ternary[0x08] = M(nameof(CAddMod)); Ternary[0x09] = M(nameof(CMulMod));
             WithGas[0x0a] = M(nameof(CExp)); WithGas[0x51] = M(nameof(CMLoad)); WithGas[0x52] = M(nameof(CMStore));
             WithGas[0x53] = M(nameof(CMStore8));
         }
@@ -437,9 +427,9 @@ internal sealed partial class Evm
                         {
                             Slot(d - 1); il.Emit(OpCodes.Call, binary);
                         }
-                        else if (Unary[op] is { } unary)
+                        else if (Ternary[op] is { } ternary)
                         {
-                            Slot(d - 1); il.Emit(OpCodes.Call, unary);
+                            Slot(d - 1); il.Emit(OpCodes.Call, ternary);
                         }
                         else if (WithGas[op] is { } withGas)
                         {
@@ -801,9 +791,7 @@ internal sealed partial class Evm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref UInt256 Below(ref UInt256 top, int n) => ref Unsafe.Subtract(ref top, n);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CAdd(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Add(a, b); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CMul(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Multiply(a, b); }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CSub(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Subtract(a, b); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CDiv(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Divide(a, b); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CSDiv(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.SignedDivide(a, b); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CMod(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Modulo(a, b); }
@@ -811,16 +799,6 @@ internal sealed partial class Evm
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CAddMod(ref UInt256 a) { ref var c = ref Below(ref a, 2); c = UInt256.AddMod(a, Below(ref a, 1), c); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CMulMod(ref UInt256 a) { ref var c = ref Below(ref a, 2); c = UInt256.MulMod(a, Below(ref a, 1), c); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CSignExtend(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.SignExtend(a, b); }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CLt(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.LessThan(a, b) ? UInt256.One : default; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CGt(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.LessThan(b, a) ? UInt256.One : default; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CSlt(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.SignedLessThan(a, b) ? UInt256.One : default; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CSgt(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.SignedLessThan(b, a) ? UInt256.One : default; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CEq(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = a.Equals(b) ? UInt256.One : default; }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CIsZero(ref UInt256 a) => a = a.IsZero ? UInt256.One : default;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CAnd(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.And(a, b); }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void COr(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Or(a, b); }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CXor(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Xor(a, b); }
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CNot(ref UInt256 a) => a = UInt256.Not(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CByte(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = UInt256.Byte(a, b); }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CShl(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = a.FitsInUlong && a.U0 < 256 ? UInt256.ShiftLeft(b, (int)a.U0) : default; }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static void CShr(ref UInt256 a) { ref var b = ref Below(ref a, 1); b = a.FitsInUlong && a.U0 < 256 ? UInt256.ShiftRight(b, (int)a.U0) : default; }
@@ -839,14 +817,16 @@ internal sealed partial class Evm
         return gas;
     }
 
+    /// <summary>Memory [offset, offset+size) made active: the gas left after any expansion, or negative.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Reserve(EvmMemory memory, long gas, in UInt256 offset, int size) =>
+        InMemory(memory, offset, size) ? gas : ExpandGas(memory, gas, offset, size);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long CMLoad(Frame f, ref UInt256 a, long gas)
     {
-        if (!InMemory(f.Memory, a, 32))
-        {
-            gas = ExpandGas(f.Memory, gas, a, 32);
-            if (gas < 0) return gas;
-        }
+        gas = Reserve(f.Memory, gas, a, 32);
+        if (gas < 0) return gas;
         a = UInt256.ReadBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)a.U0));
         return gas;
     }
@@ -854,22 +834,16 @@ internal sealed partial class Evm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long CMStore(Frame f, ref UInt256 offset, long gas)
     {
-        if (!InMemory(f.Memory, offset, 32))
-        {
-            gas = ExpandGas(f.Memory, gas, offset, 32);
-            if (gas < 0) return gas;
-        }
+        gas = Reserve(f.Memory, gas, offset, 32);
+        if (gas < 0) return gas;
         Below(ref offset, 1).WriteBigEndian(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(f.Memory.Buffer), (nint)offset.U0));
         return gas;
     }
 
     private static long CMStore8(Frame f, ref UInt256 offset, long gas)
     {
-        if (!InMemory(f.Memory, offset, 1))
-        {
-            gas = ExpandGas(f.Memory, gas, offset, 1);
-            if (gas < 0) return gas;
-        }
+        gas = Reserve(f.Memory, gas, offset, 1);
+        if (gas < 0) return gas;
         f.Memory.Buffer[(int)offset.U0] = (byte)Below(ref offset, 1).U0;
         return gas;
     }
